@@ -1,0 +1,55 @@
+"""Exception types that the CLI turns into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+
+class QuizgenError(Exception):
+    """Base for every error a user can cause; the CLI prints str(err) and exits with `exit_code`."""
+
+    exit_code = 2
+
+
+class ParseError(QuizgenError):
+    """Text that is not a readable formula; `offset` is the 0-based character position of the problem."""
+
+    def __init__(self, message: str, text: str = "", offset: int | None = None, hint: str | None = None):
+        self.message = message
+        self.text = text
+        self.offset = offset
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = f" at position {self.offset + 1}" if self.offset is not None else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"cannot read {self.text!r}{where}: {self.message}{hint}"
+
+    def pointer(self) -> str:
+        """The input with a caret under the offending character, for terminals."""
+        if self.offset is None or not self.text or "\n" in self.text or len(self.text) > 200:
+            return ""
+        return f"  {self.text}\n  {' ' * self.offset}^"
+
+
+class LimitError(ParseError):
+    """Input beyond a stated size limit (length, nesting, number size); refused before any work."""
+
+
+class BankError(QuizgenError):
+    """One or more problems in bank files; `problems` holds every one as 'file: family <id>: field: reason'."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class SpecError(BankError):
+    """Problems in an exam spec or roster file, reported all at once like bank problems."""
+
+
+class GenerationError(QuizgenError):
+    """A request the banks cannot satisfy (too many distinct problems, unknown topic or family)."""
+
+
+class OutputError(QuizgenError):
+    """An output path that cannot be written."""
