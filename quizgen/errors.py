@@ -22,13 +22,22 @@ class ParseError(QuizgenError):
     def one_line(self) -> str:
         where = f" at position {self.offset + 1}" if self.offset is not None else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"cannot read {self.text!r}{where}: {self.message}{hint}"
+        return f"cannot read {_snippet(self.text, self.offset)}{where}: {self.message}{hint}"
 
     def pointer(self) -> str:
         """The input with a caret under the offending character, for terminals."""
         if self.offset is None or not self.text or "\n" in self.text or len(self.text) > 200:
             return ""
         return f"  {self.text}\n  {' ' * self.offset}^"
+
+
+def _snippet(text: str, offset: int | None, width: int = 40) -> str:
+    """The input as quoted in a message, cut around the offset so a 20,000-character input stays one short line."""
+    if len(text) <= width:
+        return repr(text)
+    start = max(0, min((offset or 0) - width // 2, len(text) - width))
+    cut = text[start:start + width]
+    return ("…" if start else "") + repr(cut) + ("…" if start + width < len(text) else "")
 
 
 class LimitError(ParseError):

@@ -1,0 +1,592 @@
+"""The one safe parser: typed or bank text -> SymPy, by a whitelist grammar, with positions for errors.
+
+Nothing here evaluates text as Python. Text is tokenized, parsed by recursive descent into a small tree of
+tuples, checked against size limits, and only then built into SymPy objects from a fixed table of functions.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import LimitError, ParseError
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 40
+MAX_DIGITS = 30  # digits in one literal
+MAX_MAGNITUDE_DIGITS = 100  # a folded constant may reach 10^100, no further
+
+# Unicode spellings folded to ASCII before tokenizing; positions are kept 1:1 (each maps to one char).
+_FOLD = {
+    "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*", "∙": "*", "÷": "/",
+    "π": "\x01", "√": "\x02", "∛": "\x03", "［": "[", "］": "]", "（": "(", "）": ")",
+}
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
+                 "⁹": "9", "⁻": "-", "ˣ": "x", "ⁿ": "n"}
+_DIGITS = "0123456789"  # not str.isdigit: that accepts '²' too
+_SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9"}
+
+# name -> (SymPy constructor name, number of arguments). Built lazily from sympy in _build.
+FUNCTIONS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "asin": "asin", "acos": "acos", "atan": "atan",
+    "ln": "log", "log": "log", "exp": "exp", "sqrt": "sqrt", "cbrt": "cbrt",
+}
+CONSTANTS = {"e", "pi"}
+_KNOWN_NOT_SUPPORTED = {
+    "sinh", "cosh", "tanh", "abs", "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
+    "asec", "acsc", "acot", "erf", "lambda", "import", "exec", "eval", "open", "os", "sys", "lg",
+}
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str  # num, name, op, sup (superscript exponent text), sub (subscript base), end
+    text: str
+    pos: int
+
+
+def _fold(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in _FOLD:
+            out.append(_FOLD[ch])
+        elif ch in _SUPERSCRIPTS or ch in _SUBSCRIPTS:
+            out.append(ch)
+        elif ch in "\t\r\n\u00a0\u2009\u202f":
+            out.append(" " if ch != "\n" and ch != "\r" else "\n")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def tokenize(text: str, names: frozenset[str]) -> list[Tok]:
+    """Split folded text into tokens; `names` are the identifiers allowed besides functions and constants."""
+    s = _fold(text)
+    toks: list[Tok] = []
+    i, n = 0, len(s)
+    depth = 0
+    while i < n:
+        ch = s[i]
+        if ch == " ":
+            i += 1
+            continue
+        if ch == "\n":
+            raise ParseError("a formula must be on one line", text, i, "remove the line break")
+        if ch in _DIGITS or (ch == "." and i + 1 < n and s[i + 1] in _DIGITS):
+            j = i
+            while j < n and (s[j] in _DIGITS or s[j] == "."):
+                j += 1
+            lit = s[i:j]
+            if lit.count(".") > 1:
+                raise ParseError("a number has more than one decimal point", text, i + lit.index(".", lit.index(".") + 1))
+            if len(lit.replace(".", "")) > MAX_DIGITS:
+                raise LimitError(f"number literal too long (limit {MAX_DIGITS} digits)", text, i)
+            toks.append(Tok("num", lit, i))
+            i = j
+            continue
+        if ch.isalpha() and ch.isascii():
+            j = i
+            while j < n and s[j].isascii() and s[j].isalpha():
+                j += 1
+            toks.extend(_split_word(s[i:j], i, text, names))
+            i = j
+            continue
+        if ch in _SUPERSCRIPTS:
+            j = i
+            while j < n and s[j] in _SUPERSCRIPTS:
+                j += 1
+            toks.append(Tok("sup", "".join(_SUPERSCRIPTS[c] for c in s[i:j]), i))
+            i = j
+            continue
+        if ch in _SUBSCRIPTS:
+            j = i
+            while j < n and s[j] in _SUBSCRIPTS:
+                j += 1
+            toks.append(Tok("sub", "".join(_SUBSCRIPTS[c] for c in s[i:j]), i))
+            i = j
+            continue
+        if ch == "*" and i + 1 < n and s[i + 1] == "*":
+            toks.append(Tok("op", "^", i))
+            i += 2
+            continue
+        if ch in "[]" or (ch in "{}" and not (ch == "{" and toks and toks[-1].text == "_") and not (ch == "}" and _open_brace(toks))):
+            raise ParseError(f"unexpected {ch!r}", text, i, "use ( ) for grouping; subscripts and lists are not allowed")
+        if ch in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LimitError(f"too deeply nested (limit {MAX_DEPTH} levels)", text, i)
+            toks.append(Tok("op", "(", i))
+            i += 1
+            continue
+        if ch in ")]}":
+            depth -= 1
+            toks.append(Tok("op", ")", i))
+            i += 1
+            continue
+        if ch == "_" and i + 1 < n and s[i + 1] == "_":
+            raise ParseError("'__' is not allowed in a formula", text, i, "formulas are math, not Python")
+        if ch in "+-*/^,_":
+            toks.append(Tok("op", ch, i))
+            i += 1
+            continue
+        if ch == "\x01":
+            toks.append(Tok("name", "pi", i))
+            i += 1
+            continue
+        if ch in "\x02\x03":
+            toks.append(Tok("name", "sqrt" if ch == "\x02" else "cbrt", i))
+            i += 1
+            continue
+        raise ParseError(f"unexpected character {_show(text[i])}", text, i, _char_hint(text[i]))
+    toks.append(Tok("end", "", n))
+    return toks
+
+
+def _open_brace(toks: list[Tok]) -> bool:
+    """True when the last unclosed bracket is the '{' of log_{b}."""
+    level = 0
+    for k in range(len(toks) - 1, -1, -1):
+        t = toks[k]
+        if t.text == ")":
+            level += 1
+        elif t.text == "(":
+            if level == 0:
+                return k > 0 and toks[k - 1].text == "_"
+            level -= 1
+    return False
+
+
+def _show(ch: str) -> str:
+    if ch.isprintable() and not ch.isspace():
+        return repr(ch)
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'control character').lower()})"
+
+
+def _char_hint(ch: str) -> str | None:
+    return {
+        "'": "quotes and strings are not allowed; for a derivative type only its formula",
+        '"': "quotes and strings are not allowed",
+        "=": "type only the expression, without 'y =' or an equation",
+        ";": "type one expression only",
+        ".": "attributes are not allowed",
+        "|": "absolute values are not supported",
+        "!": "factorials are not supported",
+        "[": "use parentheses",
+        "%": "use / for division",
+    }.get(ch)
+
+
+def _split_word(word: str, pos: int, text: str, names: frozenset[str]) -> list[Tok]:
+    """Split a run of letters into known names: 'xsinx' -> x sin x, 'xe' -> x e (implicit multiplication)."""
+    if word in names or word in FUNCTIONS or word in CONSTANTS:
+        return [Tok("name", word, pos)]
+    if word.lower() in _KNOWN_NOT_SUPPORTED or word.startswith("__"):
+        raise ParseError(f"{word!r} is not a supported function or name", text, pos, _supported_hint())
+    known = sorted(set(FUNCTIONS) | CONSTANTS | names, key=len, reverse=True)
+    out: list[Tok] = []
+    i = 0
+    while i < len(word):
+        for k in known:
+            if word.startswith(k, i):
+                out.append(Tok("name", k, pos + i))
+                i += len(k)
+                break
+        else:
+            bad = word[i:]
+            if word[i] in ("E", "X") and word[i].lower() in names | CONSTANTS:
+                hint = f"names are case-sensitive: did you mean {word[i].lower()!r}?"
+            elif word in ("In", "Ln", "LN"):
+                hint = "did you mean ln (lower-case L)?"
+            elif len(names) == 1:
+                hint = f"the variable is {next(iter(names))!r}; " + _supported_hint()
+            else:
+                hint = _supported_hint()
+            raise ParseError(f"unknown name {bad!r}" if bad == word else f"unknown name {bad!r} in {word!r}",
+                             text, pos + i, hint)
+    return out
+
+
+def _supported_hint() -> str:
+    return "functions: sin cos tan sec csc cot arcsin arccos arctan ln log exp sqrt; constants: e pi"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parsing into a small tree: ("num", str) ("name", str) ("neg", a) ("add", a, b) ("sub", a, b) ("mul", a, b)
+# ("div", a, b) ("pow", a, b) ("call", fname, [args], pos) ("logb", base, arg). Every node carries its position.
+
+
+class _Parser:
+    def __init__(self, text: str, toks: list[Tok], var: str):
+        self.text = text
+        self.toks = toks
+        self.i = 0
+        self.var = var
+
+    @property
+    def tok(self) -> Tok:
+        return self.toks[self.i]
+
+    def take(self) -> Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def error(self, msg: str, tok: Tok | None = None, hint: str | None = None) -> ParseError:
+        t = tok or self.tok
+        return ParseError(msg, self.text, t.pos, hint)
+
+    def expect_close(self, open_tok: Tok):
+        if self.tok.kind == "op" and self.tok.text == ")":
+            self.take()
+            return
+        if self.tok.kind == "end":
+            raise self.error("this parenthesis is never closed", open_tok, "add ')'")
+        raise self.error(f"expected ')' but found {self.tok.text!r}", self.tok)
+
+    def parse(self):
+        if self.tok.kind == "end":
+            raise ParseError("empty input", self.text, 0, "type a formula, e.g. 3x^2")
+        node = self.sum()
+        if self.tok.kind != "end":
+            t = self.tok
+            if t.text == ")":
+                raise self.error("unmatched ')'", t, "remove it or add a matching '('")
+            if t.text == ",":
+                raise self.error("unexpected ','", t, "only log(x, b) takes two arguments")
+            raise self.error(f"unexpected {t.text!r}", t)
+        return node
+
+    def sum(self):
+        node = self.product()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.take()
+            if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")+*/^,"):
+                raise self.error(f"'{op.text}' needs something after it", op)
+            rhs = self.product()
+            node = ("add" if op.text == "+" else "sub", node, rhs, op.pos)
+        return node
+
+    def starts_factor(self) -> bool:
+        t = self.tok
+        return t.kind in ("num", "name") or (t.kind == "op" and t.text == "(")
+
+    def product(self):
+        node = self.unary()
+        while True:
+            t = self.tok
+            if t.kind == "op" and t.text in "*/":
+                self.take()
+                if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")*/^,"):
+                    raise self.error(f"'{t.text}' needs something after it", t)
+                rhs = self.unary()
+                node = ("mul" if t.text == "*" else "div", node, rhs, t.pos)
+            elif self.starts_factor():
+                if t.kind == "num" and _ends_with_number(node):
+                    raise self.error("two numbers side by side", t, "put * between them")
+                rhs = self.power()
+                node = ("mul", node, rhs, t.pos)
+            else:
+                return node
+
+    def unary(self):
+        t = self.tok
+        if t.kind == "op" and t.text in "+-":
+            self.take()
+            if self.tok.kind == "end":
+                raise self.error(f"'{t.text}' needs something after it", t)
+            inner = self.unary()
+            return ("neg", inner, t.pos) if t.text == "-" else inner
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        return self.exponents(base)
+
+    def exponents(self, base):
+        while True:
+            t = self.tok
+            if t.kind == "sup":
+                self.take()
+                base = ("pow", base, _sup_node(t, self), t.pos)
+            elif t.kind == "op" and t.text == "^":
+                self.take()
+                if self.tok.kind == "end":
+                    raise self.error("'^' needs an exponent after it", t, "e.g. x^2")
+                # Right-associative, and the exponent is one atom (with its own sign and powers): e^x(2x+2)
+                # is e^x times (2x+2), as a student means it.
+                exp = self.signed_power()
+                return ("pow", base, exp, t.pos)
+            else:
+                return base
+
+    def signed_power(self):
+        t = self.tok
+        if t.kind == "op" and t.text in "+-":
+            self.take()
+            inner = self.signed_power()
+            return ("neg", inner, t.pos) if t.text == "-" else inner
+        return self.power()
+
+    def atom(self):
+        t = self.tok
+        if t.kind == "num":
+            self.take()
+            return ("num", t.text, t.pos)
+        if t.kind == "op" and t.text == "(":
+            self.take()
+            if self.tok.kind == "op" and self.tok.text == ")":
+                raise self.error("empty parentheses", t)
+            inner = self.sum()
+            self.expect_close(t)
+            return ("paren", inner, t.pos)
+        if t.kind == "name":
+            self.take()
+            if t.text in FUNCTIONS:
+                return self.call(t)
+            return ("name", t.text, t.pos)
+        if t.kind == "sup":
+            raise self.error("an exponent needs something before it", t)
+        if t.kind == "end":
+            raise self.error("the formula ends too early", t, "something is missing at the end")
+        if t.text == ")":
+            raise self.error("unmatched ')'", t, "remove it or add a matching '('")
+        if t.text == "_":
+            raise self.error("unexpected '_'", t, "subscripts only follow log, as in log_3(x)")
+        raise self.error(f"unexpected {t.text!r}", t, "something is missing before it")
+
+    def call(self, fn: Tok):
+        name = fn.text
+        base = None
+        power = None
+        if name == "log" and self.tok.kind == "sub":
+            base = ("num", self.take().text, fn.pos)
+        elif name == "log" and self.tok.kind == "op" and self.tok.text == "_":
+            us = self.take()
+            if self.tok.kind == "num":
+                bt = self.take()
+                base = ("num", bt.text, bt.pos)
+            elif self.tok.kind == "name" and self.tok.text in ("e",):
+                bt = self.take()
+                base = ("name", bt.text, bt.pos)
+            elif self.tok.kind == "op" and self.tok.text == "(":
+                open_tok = self.take()
+                base = self.sum()
+                self.expect_close(open_tok)
+            else:
+                raise self.error("log_ needs a base after '_'", us, "e.g. log_3(x)")
+        # sin^2(x) / sin²x: a power written on the function name applies to the result.
+        if self.tok.kind == "sup" or (self.tok.kind == "op" and self.tok.text == "^"):
+            t = self.tok
+            if t.kind == "sup":
+                self.take()
+                power = _sup_node(t, self)
+            else:
+                self.take()
+                power = self.signed_power()
+            if _is_minus_one(power):
+                raise self.error(f"{name}^-1 is ambiguous", t, f"write arc{name}(x) for the inverse or 1/{name}(x)")
+        if self.tok.kind == "op" and self.tok.text == "(":
+            open_tok = self.take()
+            if self.tok.kind == "op" and self.tok.text == ")":
+                raise self.error(f"{name}() needs an argument", self.tok)
+            args = [self.sum()]
+            while self.tok.kind == "op" and self.tok.text == ",":
+                comma = self.take()
+                if name != "log" or len(args) >= 2 or base is not None:
+                    raise self.error(f"{name} takes one argument", comma, "only log(x, b) takes a base")
+                args.append(self.sum())
+            self.expect_close(open_tok)
+            if len(args) == 2:
+                base = args[1]
+            node = ("call", name, args[0], base, fn.pos)
+        elif self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")+-*/,^"):
+            raise self.error(f"{name} needs an argument", fn, f"e.g. {name}(x)")
+        else:
+            # Without parentheses a function takes the juxtaposed factors that follow it: sin 2x, ln x, 2x ln 3.
+            arg = self.implicit_arg()
+            node = ("call", name, arg, base, fn.pos)
+        if power is not None:
+            node = ("pow", node, power, fn.pos)
+        return self.exponents(node)
+
+    def implicit_arg(self):
+        node = self.signed_power() if self.tok.kind != "op" or self.tok.text in "+-(" else self.power()
+        while self.tok.kind in ("num", "name") or (self.tok.kind == "op" and self.tok.text == "("):
+            if self.tok.kind == "name" and self.tok.text in FUNCTIONS:
+                break  # sin x cos x is sin(x)·cos(x)
+            if self.tok.kind == "op":
+                break  # ln x (x+1) is ln(x)·(x+1)
+            rhs = self.power()
+            node = ("mul", node, rhs, self.tok.pos)
+        return node
+
+
+def _sup_node(t: Tok, p: _Parser):
+    s = t.text
+    neg = s.startswith("-")
+    body = s[1:] if neg else s
+    if not body or "-" in body:
+        raise p.error("unreadable superscript exponent", t)
+    if body.isdigit():
+        node = ("num", body, t.pos)
+    elif body in ("x", "n"):
+        node = ("name", body, t.pos)
+    else:
+        raise p.error("unreadable superscript exponent", t, "use ^ for exponents, e.g. x^(2x)")
+    return ("neg", node, t.pos) if neg else node
+
+
+def _is_minus_one(node) -> bool:
+    return node[0] == "neg" and node[1][0] == "num" and node[1][1] == "1"
+
+
+def _ends_with_number(node) -> bool:
+    while node[0] in ("mul", "div"):
+        node = node[2]
+    return node[0] == "num"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Building SymPy objects from the tree, with magnitude checks before any numeric power is evaluated.
+
+
+def _build(node, text: str, env: dict):
+    import sympy as sp
+
+    kind = node[0]
+    if kind == "num":
+        lit = node[1]
+        if "." in lit:
+            return sp.Rational(lit)  # decimal literal -> exact rational (checked digits only: safe)
+        return sp.Integer(int(lit))
+    if kind == "name":
+        name = node[1]
+        if name in env:
+            return env[name]
+        if name == "e":
+            return sp.E
+        if name == "pi":
+            return sp.pi
+        raise ParseError(f"unknown name {name!r}", text, node[2])
+    if kind == "paren":
+        return _build(node[1], text, env)
+    if kind == "neg":
+        return -_build(node[1], text, env)
+    a = None
+    if kind in ("add", "sub", "mul", "div", "pow"):
+        a = _build(node[1], text, env)
+        b = _build(node[2], text, env)
+        if kind == "add":
+            return a + b
+        if kind == "sub":
+            return a - b
+        if kind == "mul":
+            return a * b
+        if kind == "div":
+            if b == 0:
+                raise ParseError("division by zero", text, node[3])
+            return a / b
+        _check_power(a, b, text, node[3])
+        if a == sp.E:
+            return sp.exp(b)
+        if a == 0 and b.is_number and b.is_negative:
+            raise ParseError("division by zero (0 to a negative power)", text, node[3])
+        return sp.Pow(a, b)
+    if kind == "call":
+        _, name, arg_node, base_node, pos = node
+        arg = _build(arg_node, text, env)
+        if name in ("log", "ln") and base_node is not None:
+            if name == "ln":
+                raise ParseError("ln has no base", text, pos, "use log_b(x) for base b")
+            base = _build(base_node, text, env)
+            if base.is_number and (base.is_positive is False or base == 1):
+                raise ParseError("a log base must be positive and not 1", text, pos)
+            if base == sp.E:
+                return sp.log(arg)
+            return sp.log(arg) / sp.log(base)
+        fn = {"sqrt": sp.sqrt, "cbrt": lambda u: sp.Pow(u, sp.Rational(1, 3)),
+              "log": sp.log, "exp": sp.exp}.get(name) or getattr(sp, FUNCTIONS[name])
+        if name == "exp":
+            _check_power(sp.E, arg, text, pos)
+        return fn(arg)
+    raise ParseError("unreadable formula", text, 0)
+
+
+def _check_power(base, exp, text: str, pos: int):
+    """Refuse numeric powers whose value would have more than MAX_MAGNITUDE_DIGITS digits (9^9^9 would hang)."""
+    if not (base.is_Number and exp.is_Number):
+        if exp.is_Number and abs(float(exp)) > 10 ** 6 and base.is_number:
+            raise LimitError("exponent too large (limit 10^6 on a constant base)", text, pos)
+        return
+    if base == 0 or abs(base) == 1:
+        return
+    try:
+        mag = abs(float(exp)) * abs(math.log10(abs(float(base))))
+    except OverflowError:
+        mag = math.inf
+    if mag > MAX_MAGNITUDE_DIGITS:
+        raise LimitError(f"number too large (limit 10^{MAX_MAGNITUDE_DIGITS})", text, pos)
+
+
+def _check_tree(node, text: str, depth: int = 0):
+    # A long sum is a left-leaning chain, not nesting: only a change of operation counts as a level.
+    if depth > 4 * MAX_DEPTH:
+        raise LimitError(f"formula too deeply nested (limit {MAX_DEPTH} levels)", text, _pos(node))
+    for child in node[1:]:
+        if isinstance(child, tuple):
+            same_chain = child[0] == node[0] and node[0] in ("add", "sub", "mul", "div")
+            _check_tree(child, text, depth if same_chain else depth + 1)
+
+
+def _pos(node) -> int:
+    for item in reversed(node):
+        if isinstance(item, int):
+            return item
+    return 0
+
+
+def parse_tree(text: str, var: str = "x", names: tuple[str, ...] = ()):
+    """Tokenize and parse into the checked tree; raises ParseError/LimitError with a position."""
+    if not isinstance(text, str):
+        raise ParseError("input must be text", "", None)
+    if len(text) > MAX_LENGTH:
+        raise LimitError(f"input too long: {len(text)} characters (limit {MAX_LENGTH})", text[:40] + "…", None)
+    if not var.isascii() or not var.isalpha() or len(var) != 1:
+        raise ParseError(f"the variable must be one letter, not {var!r}", var, None)
+    if var in ("e",):
+        raise ParseError("e is Euler's number and cannot be the variable", var, None)
+    allowed = frozenset((var, *names))
+    toks = tokenize(text, allowed)
+    try:
+        tree = _Parser(text, toks, var).parse()
+        _check_tree(tree, text)
+    except RecursionError:
+        raise LimitError(f"formula too deeply nested (limit {MAX_DEPTH} levels)", text, None) from None
+    return tree
+
+
+def parse(text: str, var: str = "x", params: dict | None = None):
+    """Read `text` as a formula in `var`; `params` maps extra names (bank template parameters) to SymPy values."""
+    import sympy as sp
+
+    params = dict(params or {})
+    tree = parse_tree(text, var, tuple(params))
+    env = {var: symbol(var)}
+    for k, v in params.items():
+        env[k] = sp.Integer(v) if isinstance(v, int) else v
+    try:
+        expr = _build(tree, text, env)
+    except RecursionError:
+        raise LimitError(f"formula too deeply nested (limit {MAX_DEPTH} levels)", text, None) from None
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ParseError("the formula is undefined (division by zero or similar)", text, None)
+    return expr
+
+
+def symbol(name: str = "x"):
+    """The one SymPy symbol quizgen uses for a variable name: real, so ln and roots behave as in calculus class."""
+    import sympy as sp
+
+    return sp.Symbol(name, real=True)

@@ -1,0 +1,270 @@
+"""Math as a teacher writes it: one-line unicode (`6x(x² + 1)²`) and LaTeX (`\\log_{3}`, `\\ln 3`) from SymPy.
+
+SymPy stores log_3(u) as log(u)/log(3); both printers fold that pattern back into a base-3 log, print ln of a
+number without parentheses (`ln 3`), and keep √x and 1/x³ as a teacher would.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+_SUP = str.maketrans("0123456789-xn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿ")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+MINUS = "−"
+
+_FUNC_NAMES = {
+    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "log": "ln",
+}
+
+# Precedence levels for deciding parentheses.
+P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = 10, 20, 25, 30, 40
+
+
+def _log_base_split(expr):
+    """If expr (a Mul) contains log(u)·(1/log(b)) with b a positive number, return (b, u, rest) else None."""
+    if not expr.is_Mul:
+        return None
+    factors = list(expr.args)
+    inv = [f for f in factors if f.is_Pow and f.exp == -1 and isinstance(f.base, sp.log)
+           and f.base.args[0].is_number and f.base.args[0].is_positive]
+    logs = [f for f in factors if isinstance(f, sp.log) and not f.args[0].is_number]
+    if len(inv) != 1 or len(logs) != 1:
+        return None
+    base = inv[0].base.args[0]
+    rest = [f for f in factors if f is not inv[0] and f is not logs[0]]
+    return base, logs[0].args[0], sp.Mul(*rest)
+
+
+def _is_const_log(e) -> bool:
+    return isinstance(e, sp.log) and e.args[0].is_number
+
+
+class TextPrinter:
+    """One-line unicode printer; `neg_powers` prints x⁻³ instead of 1/x³ for families written that way."""
+
+    def __init__(self, neg_powers: bool = False):
+        self.neg_powers = neg_powers
+
+    def __call__(self, expr) -> str:
+        return self.p(sp.sympify(expr))[0]
+
+    # Each method returns (text, precedence).
+    def p(self, e):
+        if e.is_Integer:
+            return (str(e) if e >= 0 else MINUS + str(-e)), (P_ATOM if e >= 0 else P_NEG)
+        if e.is_Rational:
+            s = f"{abs(e.p)}/{e.q}"
+            return (s if e > 0 else MINUS + s), (P_MUL if e > 0 else P_NEG)
+        if e.is_Float:
+            s = f"{float(e):g}"
+            return (s.replace("-", MINUS)), P_ATOM
+        if e is sp.E:
+            return "e", P_ATOM
+        if e is sp.pi:
+            return "π", P_ATOM
+        if e.is_Symbol:
+            return e.name, P_ATOM
+        if e.is_Add:
+            return self.add(e)
+        if e.is_Mul:
+            return self.mul(e)
+        if e.is_Pow:
+            return self.pow(e)
+        if isinstance(e, sp.exp):
+            return self.power_text("e", e.args[0]), P_POW
+        if isinstance(e, sp.log):
+            arg = e.args[0]
+            if arg.is_Integer and arg > 0:
+                return f"ln {arg}", P_MUL
+            return f"ln({self.p(arg)[0]})", P_ATOM
+        if isinstance(e, sp.Function):
+            name = _FUNC_NAMES.get(type(e).__name__, type(e).__name__)
+            return f"{name}({', '.join(self.p(a)[0] for a in e.args)})", P_ATOM
+        return str(e), P_ATOM
+
+    def wrap(self, e, prec_needed):
+        s, prec = self.p(e)
+        return f"({s})" if prec < prec_needed else s
+
+    def add(self, e):
+        terms = e.as_ordered_terms()
+        out = ""
+        for i, t in enumerate(terms):
+            neg = t.could_extract_minus_sign()
+            body = self.p(-t)[0] if neg else self.p(t)[0]
+            if self.p(-t if neg else t)[1] < P_MUL:
+                body = f"({body})"
+            if i == 0:
+                out = (MINUS if neg else "") + body
+            else:
+                out += f" {MINUS} " if neg else " + "
+                out += body
+        return out, P_ADD
+
+    def mul(self, e):
+        if e.could_extract_minus_sign():
+            s, prec = self.p(-e)
+            return MINUS + (f"({s})" if prec < P_MUL else s), P_NEG
+        split = _log_base_split(e)
+        num, den = [], []
+        coeff, rest = e.as_coeff_Mul()
+        factors = list(sp.Mul.make_args(rest))
+        if split is not None:
+            base, arg, rest2 = split
+            coeff, rest = rest2.as_coeff_Mul()
+            factors = list(sp.Mul.make_args(rest)) if rest != 1 else []
+        for f in factors:
+            if f.is_Pow and f.exp.is_number and f.exp.is_negative and not (self.neg_powers and f.base.is_Symbol):
+                den.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp))
+            else:
+                num.append(f)
+        # Textbook order: coefficient, powers of x, parenthesised sums, functions, constant logs last.
+        num.sort(key=self._order)
+        den.sort(key=self._order)
+        num_s = self.juxtapose(num)
+        if split is not None:
+            lb = f"log{self._sub(base)}({self.p(arg)[0]})"
+            num_s = (num_s + " " + lb).strip() if num_s else lb
+        c_num = coeff.p if coeff.is_Rational else coeff
+        c_den = coeff.q if coeff.is_Rational else 1
+        if c_num != 1 or not num_s:
+            cs = self.p(sp.sympify(c_num))[0]
+            if num_s and (num_s[0].isdigit() or num_s[0] == "("):
+                num_s = cs + ("·" if num_s[0].isdigit() else "") + num_s
+            elif num_s and num_s.startswith(("ln", "log", "sin", "cos", "tan", "sec", "csc", "cot", "arc")):
+                num_s = cs + num_s
+            else:
+                num_s = cs + num_s
+        if c_den != 1:
+            den.insert(0, sp.Integer(c_den))
+        if not den:
+            single = len(num) == 1 and c_num == 1 and split is None
+            return num_s, (self.p(num[0])[1] if single else P_MUL)
+        den_s = self.juxtapose(den)
+        if len(den) > 1:
+            den_s = f"({den_s})"
+        return f"{num_s}/{den_s}", P_MUL
+
+    @staticmethod
+    def _needs_group(s: str) -> bool:
+        return " + " in s or f" {MINUS} " in s
+
+    @staticmethod
+    def _sub(base) -> str:
+        return str(base).translate(_SUB) if base.is_Integer else f"_{base}"
+
+    def _order(self, f):
+        if f.is_number and (_is_const_log(f) or f.has(sp.log)):
+            return (5, str(f))
+        if f.is_number:
+            return (0, str(f))
+        if f.is_Symbol or (f.is_Pow and f.base.is_Symbol):
+            return (1, str(f))
+        if f.is_Add or (f.is_Pow and f.base.is_Add):
+            return (2, sp.default_sort_key(f))
+        return (3, sp.default_sort_key(f))
+
+    def juxtapose(self, factors) -> str:
+        out = ""
+        for f in factors:
+            s, prec = self.p(f)
+            if prec < P_MUL or (f.is_Add):
+                s = f"({s})"
+            elif prec == P_MUL and not _is_const_log(f):
+                s = f"({s})"
+            if not out:
+                out = s
+                continue
+            last = out[-1]
+            if s[0].isdigit() or last.isdigit() and not out.rstrip("0123456789").endswith((" ", "(")) and s[0].isdigit():
+                out += "·" + s
+            elif _is_const_log(f) or s.startswith(("ln", "log", "sin", "cos", "tan", "sec", "csc", "cot", "arc")):
+                out += " " + s
+            elif out.split(" ")[-1].startswith("ln") and last.isdigit():
+                out += "·" + s
+            else:
+                out += s
+        return out
+
+    def power_text(self, base_s: str, exp) -> str:
+        es, eprec = self.p(exp)
+        plain = es.replace(MINUS, "-")
+        if all(c in "0123456789-xn" for c in plain) and plain.count("-") <= 1 and (plain.lstrip("-").isdigit() or plain.lstrip("-") in ("x", "n")):
+            return base_s + plain.translate(_SUP)
+        return f"{base_s}^({es})" if eprec < P_ATOM or len(es) > 1 else f"{base_s}^{es}"
+
+    def pow(self, e):
+        b, x = e.base, e.exp
+        if x.is_Rational and x.is_negative and not (self.neg_powers and b.is_Symbol):
+            return self._recip(e)
+        if x == sp.Rational(1, 2):
+            return "√" + self.wrap(b, P_ATOM), P_POW
+        if x == sp.Rational(1, 3):
+            return "∛" + self.wrap(b, P_ATOM), P_POW
+        bs, bprec = self.p(b)
+        # sin(x)² reads as (sin x)²; e^(…) and sums/products as a base need parentheses.
+        if isinstance(b, sp.exp) or (bprec < P_ATOM and not b.is_Function):
+            bs = f"({bs})"
+        return self.power_text(bs, x), P_POW
+
+    def _recip(self, e):
+        inv = sp.Pow(e.base, -e.exp)
+        s, prec = self.p(inv)
+        if prec < P_POW and not (inv.is_Symbol or _is_const_log(inv)):
+            s = f"({s})"
+        return f"1/{s}", P_MUL
+
+
+class QuizLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX with `\\ln 3`, base-a logs as `\\log_{a}`, folded fractional powers and full inverse-trig names."""
+
+    def __init__(self, settings=None):
+        base = {"ln_notation": True, "fold_frac_powers": True, "inv_trig_style": "full", "mul_symbol": None}
+        base.update(settings or {})
+        super().__init__(base)
+
+    def _print_log(self, expr, exp=None):
+        arg = expr.args[0]
+        if arg.is_Integer and arg > 0:
+            tex = rf"\ln {arg}"
+            return rf"\left(\ln {arg}\right)^{{{exp}}}" if exp else tex
+        return super()._print_log(expr, exp)
+
+    def _print_Mul(self, expr):
+        split = _log_base_split(expr)
+        if split is None:
+            return super()._print_Mul(expr)
+        base, arg, rest = split
+        lb = rf"\log_{{{self._print(base)}}}{{\left({self._print(arg)} \right)}}"
+        sign = ""
+        if rest.could_extract_minus_sign():
+            sign, rest = "- ", -rest
+        n, d = sp.fraction(rest)
+        n_tex = "" if n == 1 else self._print(n)
+        if n.is_Add:
+            n_tex = rf"\left({n_tex}\right)"
+        top = f"{n_tex} {lb}".strip()
+        if d == 1:
+            return sign + top
+        return sign + rf"\frac{{{top}}}{{{self._print(d)}}}"
+
+
+_text_default = TextPrinter()
+_text_negpow = TextPrinter(neg_powers=True)
+_latex = QuizLatexPrinter()
+
+
+def to_text(expr, neg_powers: bool = False) -> str:
+    """One-line unicode form: `6x(x² + 1)²`, `2x/((x² + 1) ln 3)`, `log₃(x)`."""
+    return (_text_negpow if neg_powers else _text_default)(expr)
+
+
+def to_latex(expr) -> str:
+    """LaTeX for typesetting: `\\ln 3`, `\\log_{3}`, folded fractional powers."""
+    return _latex.doprint(sp.sympify(expr))
+
+
+def to_sympy_str(expr) -> str:
+    """SymPy's own Python syntax (`str(expr)`), readable back by any tool."""
+    return str(expr)
