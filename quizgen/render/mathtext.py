@@ -204,7 +204,7 @@ class TextPrinter:
             return "∛" + self.wrap(b, P_ATOM), P_POW
         bs, bprec = self.p(b)
         # sin(x)² reads as (sin x)²; e^(…) and sums/products as a base need parentheses.
-        if isinstance(b, sp.exp) or (bprec < P_ATOM and not b.is_Function):
+        if isinstance(b, sp.exp) or _is_const_log(b) or (bprec < P_ATOM and not b.is_Function):
             bs = f"({bs})"
         return self.power_text(bs, x), P_POW
 
