@@ -1,0 +1,418 @@
+"""Problem banks: read and validate `banks/*.toml` into frozen dataclasses, reporting every problem at once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+from .errors import BankError, ParseError
+
+TOPICS = ("power", "basic", "product", "quotient", "chain", "exp-log")
+TOP_KEYS = {"topic", "title", "description", "family"}
+FAMILY_KEYS = {"id", "difficulty", "title", "template", "params", "constraints", "instruction", "variable",
+               "neg_powers", "constant_derivative", "rules", "max_answer_length"}
+PARAM_KEYS = {"int", "exclude", "choice", "fraction"}
+DEFAULT_INSTRUCTION = "Differentiate with respect to {var}."
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_PARAM_NAME = re.compile(r"^[a-df-z]$")  # one letter, not e (Euler's number)
+_COMPARE = re.compile(r"(!=|==|<=|>=|<|>)")
+MAX_DOMAIN = 10_000
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    values: tuple[Fraction, ...]  # the finite domain, in a fixed order so a seed means the same draw everywhere
+
+
+@dataclass(frozen=True)
+class Constraint:
+    text: str
+    lhs: str
+    op: str
+    rhs: str
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    topic: str
+    difficulty: int
+    title: str
+    template: str
+    params: tuple[Param, ...]
+    constraints: tuple[Constraint, ...]
+    instruction: str
+    variable: str = "x"
+    neg_powers: bool = False  # show x⁻³ rather than 1/x³ in the question
+    constant_derivative: bool = False  # the family means a derivative that is constant (e.g. a line)
+    rules: tuple[str, ...] = ()
+    max_answer_length: int = 60
+    source: str = ""
+
+    @property
+    def capacity(self) -> int:
+        """Upper bound on the number of distinct draws."""
+        n = 1
+        for p in self.params:
+            n *= len(p.values)
+        return n
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    title: str
+    source: str
+    families: tuple[Family, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Bank:
+    topics: dict  # name -> Topic, in a stable order
+
+    @property
+    def families(self) -> list[Family]:
+        return [f for t in self.topics.values() for f in t.families]
+
+    def family(self, fid: str) -> Family:
+        for f in self.families:
+            if f.id == fid:
+                return f
+        raise KeyError(fid)
+
+
+def default_bank_dir():
+    """The banks shipped with quizgen (top-level banks/ in the repository, quizgen.banks when installed)."""
+    return resources.files("quizgen.banks")
+
+
+def bank_files(paths=None) -> list:
+    """Every .toml under the given files or folders (default: the shipped banks), sorted for a stable order."""
+    if not paths:
+        root = default_bank_dir()
+        return sorted((p for p in root.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    out = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(p.glob("*.toml")))
+        else:
+            out.append(p)
+    return out
+
+
+def load_bank(paths=None) -> Bank:
+    """Read and validate bank files; raise BankError listing every problem found in every file."""
+    problems: list[str] = []
+    topics: dict[str, Topic] = {}
+    seen_ids: dict[str, str] = {}
+    files = bank_files(paths)
+    if not files:
+        raise BankError([f"{', '.join(map(str, paths or []))}: no bank files (*.toml) found"])
+    for path in files:
+        name = _display_name(path)
+        try:
+            raw = path.read_bytes() if hasattr(path, "read_bytes") else Path(path).read_bytes()
+        except OSError as e:
+            problems.append(f"{name}: cannot read file: {e.strerror or e}")
+            continue
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.append(f"{name}: not UTF-8 text")
+            continue
+        except tomllib.TOMLDecodeError as e:
+            problems.append(f"{name}: TOML syntax error: {e}")
+            continue
+        topic = _read_topic(data, name, problems, seen_ids)
+        if topic is None:
+            continue
+        if topic.name in topics:
+            old = topics[topic.name]
+            topics[topic.name] = Topic(old.name, old.title, old.source, old.families + topic.families)
+        else:
+            topics[topic.name] = topic
+    if problems:
+        raise BankError(problems)
+    ordered = {t: topics[t] for t in TOPICS if t in topics}
+    ordered.update({k: v for k, v in topics.items() if k not in ordered})
+    return Bank(ordered)
+
+
+def _display_name(path) -> str:
+    p = str(path)
+    for marker in ("/banks/",):
+        if marker in p:
+            return "banks/" + p.split(marker)[-1]
+    return p
+
+
+def _read_topic(data: dict, name: str, problems: list[str], seen_ids: dict) -> Topic | None:
+    before = len(problems)
+    for k in data:
+        if k not in TOP_KEYS:
+            problems.append(f"{name}: {k}: unknown key (allowed: {', '.join(sorted(TOP_KEYS))})")
+    topic = data.get("topic")
+    if not isinstance(topic, str) or not topic:
+        problems.append(f"{name}: topic: missing (a name such as {', '.join(TOPICS)})")
+        topic = "?"
+    elif not _ID.match(topic):
+        problems.append(f"{name}: topic: {topic!r} must be lower-case words joined by '-'")
+    title = data.get("title", topic)
+    if not isinstance(title, str):
+        problems.append(f"{name}: title: must be text")
+        title = topic
+    fams = data.get("family")
+    if fams is None:
+        problems.append(f"{name}: family: no [[family]] tables")
+        fams = []
+    elif not isinstance(fams, list) or not all(isinstance(f, dict) for f in fams):
+        problems.append(f"{name}: family: must be [[family]] tables")
+        fams = []
+    families = []
+    for i, fd in enumerate(fams):
+        fam = _read_family(fd, i, topic, name, problems, seen_ids)
+        if fam is not None:
+            families.append(fam)
+    if len(problems) > before:
+        return None
+    return Topic(topic, title, name, tuple(families))
+
+
+def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str], seen_ids: dict) -> Family | None:
+    fid = fd.get("id")
+    label = f"family {fid}" if isinstance(fid, str) and fid else f"family #{index + 1}"
+    before = len(problems)
+
+    def bad(fieldname: str, reason: str):
+        problems.append(f"{name}: {label}: {fieldname}: {reason}")
+
+    for k in fd:
+        if k not in FAMILY_KEYS:
+            bad(k, f"unknown key (allowed: {', '.join(sorted(FAMILY_KEYS))})")
+    if not isinstance(fid, str) or not fid:
+        bad("id", "missing")
+    elif not _ID.match(fid):
+        bad("id", f"{fid!r} must be lower-case words joined by '-', e.g. chain-exp-poly")
+    elif fid in seen_ids:
+        bad("id", f"duplicate: already used in {seen_ids[fid]}")
+    else:
+        seen_ids[fid] = name
+    diff = fd.get("difficulty")
+    if not isinstance(diff, int) or isinstance(diff, bool) or diff not in (1, 2, 3):
+        bad("difficulty", f"must be 1, 2 or 3, not {diff!r}" if diff is not None else "missing (1, 2 or 3)")
+    title = fd.get("title")
+    if not isinstance(title, str) or not title.strip():
+        bad("title", "missing")
+    var = fd.get("variable", "x")
+    if not isinstance(var, str) or not re.fullmatch(r"[a-df-z]", var):
+        bad("variable", f"must be one lower-case letter other than e, not {var!r}")
+        var = "x"
+    instruction = fd.get("instruction", DEFAULT_INSTRUCTION)
+    if not isinstance(instruction, str):
+        bad("instruction", "must be text")
+        instruction = DEFAULT_INSTRUCTION
+    for flag in ("neg_powers", "constant_derivative"):
+        if flag in fd and not isinstance(fd[flag], bool):
+            bad(flag, "must be true or false")
+    mal = fd.get("max_answer_length", 60)
+    if not isinstance(mal, int) or isinstance(mal, bool) or not 10 <= mal <= 200:
+        bad("max_answer_length", "must be a whole number from 10 to 200")
+        mal = 60
+    rules = fd.get("rules", [])
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        bad("rules", "must be a list of rule names")
+        rules = []
+
+    params = _read_params(fd.get("params", {}), var, bad)
+    template = fd.get("template")
+    if not isinstance(template, str) or not template.strip():
+        bad("template", "missing (a formula such as \"a*x^n\")")
+    elif params is not None:
+        _check_template(template, var, params, bad)
+    constraints = []
+    cons = fd.get("constraints", [])
+    if not isinstance(cons, list) or not all(isinstance(c, str) for c in cons):
+        bad("constraints", "must be a list of comparisons such as \"a != b\"")
+        cons = []
+    for j, c in enumerate(cons):
+        parsed = _read_constraint(c, var, params or (), lambda r, j=j: bad(f"constraints[{j}]", r))
+        if parsed:
+            constraints.append(parsed)
+    if len(problems) > before:
+        return None
+    fam = Family(fid, topic, diff, title.strip(), template, tuple(params), tuple(constraints), instruction, var,
+                 bool(fd.get("neg_powers", False)), bool(fd.get("constant_derivative", False)), tuple(rules), mal, name)
+    if fam.capacity > 0:
+        _check_draws(fam, bad)
+    return fam if len(problems) == before else None
+
+
+def _to_fraction(v, where, bad) -> Fraction | None:
+    if isinstance(v, bool):
+        bad(where, f"{v!r} is not a number")
+        return None
+    if isinstance(v, int):
+        return Fraction(v)
+    if isinstance(v, str) and re.fullmatch(r"-?\d{1,6}(/\d{1,6})?", v.strip()):
+        try:
+            return Fraction(v.strip())
+        except ZeroDivisionError:
+            bad(where, f"{v!r} divides by zero")
+            return None
+    bad(where, f"{v!r} is not a whole number or a fraction written like \"3/2\"")
+    return None
+
+
+def _read_params(pd, var: str, bad) -> list[Param] | None:
+    if not isinstance(pd, dict):
+        bad("params", "must be a table of name = { int = [lo, hi] } entries")
+        return None
+    out = []
+    ok = True
+    for pname, spec in pd.items():
+        where = f"params.{pname}"
+        if not _PARAM_NAME.match(pname) or pname == var:
+            bad(where, f"a parameter name must be one lower-case letter other than e and the variable {var!r}")
+            ok = False
+            continue
+        if not isinstance(spec, dict):
+            bad(where, "must be a table such as { int = [1, 9], exclude = [0] }")
+            ok = False
+            continue
+        for k in spec:
+            if k not in PARAM_KEYS:
+                bad(f"{where}.{k}", f"unknown key (allowed: {', '.join(sorted(PARAM_KEYS))})")
+                ok = False
+        kinds = [k for k in ("int", "choice", "fraction") if k in spec]
+        if len(kinds) != 1:
+            bad(where, "give exactly one of int = [lo, hi], choice = [...], fraction = { num = [lo, hi], den = [lo, hi] }")
+            ok = False
+            continue
+        values: list[Fraction] = []
+        kind = kinds[0]
+        if kind == "int":
+            r = spec["int"]
+            if (not isinstance(r, list) or len(r) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in r)
+                    or r[0] > r[1]):
+                bad(f"{where}.int", "must be [lo, hi] with whole numbers lo <= hi")
+                ok = False
+                continue
+            if r[1] - r[0] + 1 > MAX_DOMAIN:
+                bad(f"{where}.int", f"range too large (at most {MAX_DOMAIN} values)")
+                ok = False
+                continue
+            values = [Fraction(v) for v in range(r[0], r[1] + 1)]
+        elif kind == "choice":
+            ch = spec["choice"]
+            if not isinstance(ch, list) or not ch:
+                bad(f"{where}.choice", "must be a non-empty list")
+                ok = False
+                continue
+            for v in ch:
+                fv = _to_fraction(v, f"{where}.choice", bad)
+                if fv is None:
+                    ok = False
+                elif fv not in values:
+                    values.append(fv)
+        else:
+            fr = spec["fraction"]
+            good = isinstance(fr, dict) and set(fr) == {"num", "den"} and all(
+                isinstance(fr[k], list) and len(fr[k]) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                   for v in fr[k]) and fr[k][0] <= fr[k][1]
+                for k in ("num", "den"))
+            if not good or fr["den"][0] < 2:
+                bad(f"{where}.fraction", "must be { num = [lo, hi], den = [lo, hi] } with whole numbers and den >= 2")
+                ok = False
+                continue
+            for d in range(fr["den"][0], fr["den"][1] + 1):
+                for nmr in range(fr["num"][0], fr["num"][1] + 1):
+                    f = Fraction(nmr, d)
+                    if f.denominator != 1 and f not in values:
+                        values.append(f)
+            values.sort()
+        exclude = spec.get("exclude", [])
+        if not isinstance(exclude, list):
+            bad(f"{where}.exclude", "must be a list")
+            ok = False
+            continue
+        excl = {_to_fraction(v, f"{where}.exclude", bad) for v in exclude}
+        if None in excl:
+            ok = False
+            continue
+        values = [v for v in values if v not in excl]
+        if not values:
+            bad(where, "no values left after exclusions")
+            ok = False
+            continue
+        out.append(Param(pname, tuple(values)))
+    return out if ok else None
+
+
+def _sym_env(params):
+    import sympy as sp
+
+    return {p.name: sp.Symbol(p.name) for p in params}
+
+
+def _check_template(template: str, var: str, params, bad):
+    from .mathparse import parse
+
+    try:
+        expr = parse(template, var, _sym_env(params))
+    except ParseError as e:
+        bad("template", e.one_line())
+        return
+    names = {s.name for s in expr.free_symbols}
+    unused = [p.name for p in params if p.name not in names]
+    if unused:
+        bad("params", f"declared but not used in the template: {', '.join(unused)}")
+    if var not in names:
+        bad("template", f"does not contain the variable {var!r}")
+
+
+def _read_constraint(text: str, var: str, params, bad) -> Constraint | None:
+    from .mathparse import parse
+
+    parts = _COMPARE.split(text)
+    if len(parts) != 3:
+        bad("a single comparison such as \"a != b\" or \"n > 1\" (operators != == < <= > >=)")
+        return None
+    lhs, op, rhs = (s.strip() for s in parts)
+    env = _sym_env(params)
+    for side in (lhs, rhs):
+        try:
+            e = parse(side, var, env)
+        except ParseError as err:
+            bad(err.one_line())
+            return None
+        if any(s.name == var for s in e.free_symbols):
+            bad(f"compares the variable {var!r}; constraints are about parameters")
+            return None
+    return Constraint(text, lhs, op, rhs)
+
+
+def _check_draws(fam: Family, bad):
+    """Draw a few times: a family none of whose first draws passes is misconfigured, say so now."""
+    import random
+
+    from .generate import DrawRejected, draw
+
+    rng = random.Random(0)
+    reasons: dict[str, int] = {}
+    for _ in range(40):
+        try:
+            draw(fam, rng)
+            return
+        except DrawRejected as e:
+            reasons[str(e)] = reasons.get(str(e), 0) + 1
+        except ParseError as e:
+            bad("template", e.one_line())
+            return
+    top = max(reasons, key=reasons.get) if reasons else "unknown"
+    bad("params", f"no acceptable draw in 40 tries (most common reason: {top}); widen the domains or relax the constraints")

@@ -1,0 +1,335 @@
+"""Problems from bank families with an isolated random.Random(seed): same options and seed, same problems everywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy as sp
+
+from .bank import TOPICS, Bank, Family, load_bank
+from .errors import GenerationError
+from .mathparse import parse, symbol
+from .render.mathtext import to_latex, to_text
+
+MAX_TRIES_PER_PROBLEM = 60
+# Points at which a drawn function must be real and finite (at least two of them) to count as a sensible exercise.
+_PROBE_POINTS = (0.5, 1.3, 2.7, 0.2, 4.1, -0.7, -1.9, 3.3)
+
+
+class DrawRejected(Exception):
+    """A parameter draw that makes a degenerate or unsuitable exercise; the generator draws again."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: str
+    family: str
+    topic: str
+    difficulty: int
+    variable: str
+    instruction: str
+    expr: sp.Expr  # the function, in SymPy's evaluated form
+    answer: sp.Expr  # its derivative in the key's textbook form (equal to sympy.diff, verified in tests)
+    question_text: str
+    question_latex: str
+    answer_text: str
+    answer_latex: str
+    params: tuple = ()
+    rules: tuple = ()
+    number: int = 0
+
+    @property
+    def var(self) -> sp.Symbol:
+        return symbol(self.variable)
+
+    @property
+    def steps(self):
+        """Rule-by-rule derivation (computed on first use, then cached)."""
+        cached = _STEPS_CACHE.get(self.id)
+        if cached is None:
+            from .steps import trace
+
+            cached = trace(self.expr, self.var)
+            _STEPS_CACHE[self.id] = cached
+        return cached
+
+    def to_dict(self, with_steps: bool = True) -> dict:
+        d = {
+            "id": self.id, "number": self.number, "family": self.family, "topic": self.topic,
+            "difficulty": self.difficulty, "variable": self.variable, "instruction": self.instruction,
+            "question_text": self.question_text, "question_latex": self.question_latex,
+            "expr": str(self.expr), "answer": str(self.answer), "answer_text": self.answer_text,
+            "answer_latex": self.answer_latex,
+        }
+        if with_steps:
+            from .steps import to_dict
+
+            d["steps"] = to_dict(self.steps, str)
+        return d
+
+
+_STEPS_CACHE: dict = {}
+
+
+@dataclass(frozen=True)
+class ProblemSet:
+    seed: int
+    options: dict
+    problems: list = field(default_factory=list)
+
+    def regen_args(self) -> str:
+        """The command-line options that regenerate exactly this set."""
+        o = self.options
+        parts = [f"-n {o['n']}"]
+        for t in o.get("topics") or ():
+            parts.append(f"--topic {t}")
+        for f in o.get("families") or ():
+            parts.append(f"--family {f}")
+        if o.get("difficulty"):
+            parts.append(f"--difficulty {o['difficulty']}")
+        parts.append(f"--seed {self.seed}")
+        return " ".join(parts)
+
+    @property
+    def regen_code(self) -> str:
+        return f"quizgen {self.options.get('command', 'generate')} {self.regen_args()}"
+
+    def to_dict(self, with_steps: bool = True) -> dict:
+        return {"seed": self.seed, "options": dict(self.options),
+                "problems": [p.to_dict(with_steps) for p in self.problems]}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Drawing one problem from a family
+
+_TEMPLATES: dict = {}
+
+
+def _template(fam: Family):
+    key = (fam.id, fam.template, fam.variable)
+    t = _TEMPLATES.get(key)
+    if t is None:
+        syms = {p.name: sp.Symbol(p.name) for p in fam.params}
+        expr = parse(fam.template, fam.variable, syms)
+        cons = []
+        for c in fam.constraints:
+            cons.append((parse(c.lhs, fam.variable, syms), c.op, parse(c.rhs, fam.variable, syms)))
+        # Exponents that hold a parameter: a drawn 0 or 1 there makes a power family trivial.
+        exps = [node.exp for node in sp.preorder_traversal(expr)
+                if node.is_Pow and node.exp.free_symbols & set(syms.values())]
+        t = (syms, expr, cons, exps)
+        _TEMPLATES[key] = t
+    return t
+
+
+def _holds(lhs, op, rhs) -> bool:
+    a, b = sp.nsimplify(lhs), sp.nsimplify(rhs)
+    if op == "==":
+        return bool(sp.Eq(a, b))
+    if op == "!=":
+        return not bool(sp.Eq(a, b))
+    fa, fb = float(a), float(b)
+    return {"<": fa < fb, "<=": fa <= fb, ">": fa > fb, ">=": fa >= fb}[op]
+
+
+def draw(fam: Family, rng: random.Random):
+    """One parameter draw -> (expr, values); raises DrawRejected for degenerate draws."""
+    syms, template, cons, exps = _template(fam)
+    values = {p.name: p.values[rng.randrange(len(p.values))] for p in fam.params}
+    sub = {syms[k]: sp.Rational(v.numerator, v.denominator) for k, v in values.items()}
+    if any(v == 0 for v in values.values()):
+        raise DrawRejected("a parameter drawn as 0 makes a term vanish")
+    for lhs, op, rhs in cons:
+        if not _holds(lhs.xreplace(sub), op, rhs.xreplace(sub)):
+            raise DrawRejected("a constraint does not hold")
+    for e in exps:
+        if e.xreplace(sub) in (0, 1):
+            raise DrawRejected("an exponent drawn as 0 or 1")
+    expr = template.xreplace(sub)
+    x = symbol(fam.variable)
+    if expr.has(sp.zoo, sp.nan, sp.oo):
+        raise DrawRejected("the function is undefined")
+    if x not in expr.free_symbols:
+        raise DrawRejected("the function does not depend on the variable")
+    if _real_points(expr, x) < 2:
+        raise DrawRejected("the function is not real at enough points")
+    return expr, values
+
+
+def _real_points(expr, x) -> int:
+    n = 0
+    for pt in _PROBE_POINTS:
+        try:
+            v = complex(expr.evalf(15, subs={x: pt}))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if abs(v.imag) < 1e-12 * max(1.0, abs(v.real)) and abs(v.real) < 1e300:
+            n += 1
+            if n >= 2:
+                break
+    return n
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The key in textbook form
+
+
+def _sec_squared(e):
+    """tan(u)² + 1 -> sec(u)², the form a teacher writes for (tan u)′."""
+    def is_tan_sq_plus_1(a):
+        return a.is_Add and len(a.args) == 2 and sp.S.One in a.args and any(
+            t.is_Pow and t.exp == 2 and isinstance(t.base, sp.tan) for t in a.args)
+
+    def to_sec(a):
+        t = next(t for t in a.args if t.is_Pow)
+        return sp.sec(t.base.args[0]) ** 2
+
+    return e.replace(is_tan_sq_plus_1, to_sec)
+
+
+def textbook(d, x):
+    """The derivative as a teacher writes it in a key: the shortest of a few equivalent standard forms."""
+    cands = [d]
+    ft = sp.factor_terms(d)
+    cands.append(ft)
+    if d.is_Add:
+        tg = sp.together(d)
+        num, den = sp.fraction(tg)
+        if den != 1:
+            num_e = sp.expand(num) if sp.count_ops(num) < 60 else num
+            cands.append(sp.factor_terms(num_e) / den)
+            cands.append(sp.factor_terms(sp.collect(num_e, [a for a in num_e.atoms(sp.exp, sp.Pow, sp.log)
+                                                             if a.has(x) and not a.is_Symbol])) / den)
+        col = sp.collect(d, [a for a in d.atoms(sp.exp, sp.Pow, sp.log, sp.sin, sp.cos) if a.has(x)
+                             and not (a.is_Pow and a.base == x)])
+        cands.append(col)
+    cands = [_sec_squared(c) for c in cands]
+    best = min(cands, key=lambda c: (len(to_text(c)), sp.count_ops(c)))
+    return best
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Problem sets
+
+
+def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0) -> Problem:
+    """A Problem with its verified key and display forms, from a family and a drawn function."""
+    x = symbol(fam.variable)
+    d = sp.diff(expr, x)
+    key = textbook(d, x)
+    answer_text = to_text(key)
+    if not fam.constant_derivative and x not in d.free_symbols:
+        raise DrawRejected("the derivative is constant")
+    if len(answer_text) > fam.max_answer_length:
+        raise DrawRejected("the answer would be too long")
+    pid = f"{fam.id}-{hashlib.sha1(str(expr).encode()).hexdigest()[:8]}"
+    instruction = fam.instruction.replace("{var}", fam.variable)
+    return Problem(
+        id=pid, family=fam.id, topic=fam.topic, difficulty=fam.difficulty, variable=fam.variable,
+        instruction=instruction, expr=expr, answer=key,
+        question_text=to_text(expr, neg_powers=fam.neg_powers), question_latex=to_latex(expr),
+        answer_text=answer_text, answer_latex=to_latex(key),
+        params=tuple(sorted((k, str(v)) for k, v in (values or {}).items())), rules=fam.rules, number=number,
+    )
+
+
+def new_seed() -> int:
+    """A fresh seed, shown to the user so the set can be regenerated."""
+    return random.SystemRandom().randrange(1, 1_000_000)
+
+
+def eligible(bank: Bank, topics=None, difficulty=None, families=None) -> dict[str, list[Family]]:
+    """Families by topic for the request, raising GenerationError for unknown names or empty selections."""
+    if families:
+        out: dict[str, list[Family]] = {}
+        known = {f.id: f for f in bank.families}
+        for fid in families:
+            if fid not in known:
+                raise GenerationError(f"unknown family {fid!r} (see `quizgen banks list`)")
+            f = known[fid]
+            if difficulty and f.difficulty != difficulty:
+                continue
+            out.setdefault(f.topic, []).append(f)
+        if not out:
+            raise GenerationError(f"no family among {', '.join(families)} has difficulty {difficulty}")
+        return out
+    names = list(dict.fromkeys(topics)) if topics else list(bank.topics)
+    out = {}
+    for t in names:
+        if t not in bank.topics:
+            raise GenerationError(f"unknown topic {t!r} (topics: {', '.join(bank.topics)})")
+        fams = [f for f in bank.topics[t].families if not difficulty or f.difficulty == difficulty]
+        if not fams:
+            raise GenerationError(f"topic {t!r} has no family at difficulty {difficulty}")
+        out[t] = fams
+    return out
+
+
+def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Bank | None = None,
+                 families=None, command: str = "generate", exclude_ids=()) -> ProblemSet:
+    """n distinct problems balanced across the topics asked for, reproducible from the seed."""
+    if n < 1:
+        raise GenerationError("the number of problems must be at least 1")
+    if n > 500:
+        raise GenerationError(f"at most 500 problems at once (asked for {n})")
+    bank = bank or load_bank()
+    seed = new_seed() if seed is None else int(seed)
+    pool = eligible(bank, topics, difficulty, families)
+    capacity = sum(f.capacity for fams in pool.values() for f in fams)
+    where = f"{', '.join(pool)}" + (f" at difficulty {difficulty}" if difficulty else "")
+    if n > capacity:
+        raise GenerationError(f"asked for {n} distinct problems but {where} can make at most {capacity}")
+    rng = random.Random(f"quizgen:{seed}")
+    topic_order = list(pool)
+    fam_order = {t: rng.sample(fams, len(fams)) for t, fams in pool.items()}
+    fam_next = {t: 0 for t in pool}
+    exhausted: set[str] = set()
+    seen: set[str] = {str(e) for e in exclude_ids}
+    problems: list[Problem] = []
+    i = 0
+    while len(problems) < n:
+        live_topics = [t for t in topic_order if any(f.id not in exhausted for f in fam_order[t])]
+        if not live_topics:
+            raise GenerationError(f"asked for {n} distinct problems but {where} produced only {len(problems)}; "
+                                  "ask for fewer or add topics")
+        t = live_topics[i % len(live_topics)]
+        i += 1
+        fams = [f for f in fam_order[t] if f.id not in exhausted]
+        fam = fams[fam_next[t] % len(fams)]
+        fam_next[t] += 1
+        problem = None
+        for _ in range(MAX_TRIES_PER_PROBLEM):
+            try:
+                expr, values = draw(fam, rng)
+                key = str(expr)
+                if key in seen:
+                    continue
+                problem = make_problem(fam, expr, values, number=len(problems) + 1)
+            except DrawRejected:
+                continue
+            seen.add(key)
+            break
+        if problem is None:
+            exhausted.add(fam.id)
+            continue
+        problems.append(problem)
+    options = {"command": command, "n": n, "topics": list(topics or []), "difficulty": difficulty,
+               "families": list(families or []), "seed": seed}
+    return ProblemSet(seed, options, problems)
+
+
+def problem_from_text(text: str, var: str = "x") -> Problem:
+    """A Problem for a typed function (quizgen solve / check), keyed like bank problems."""
+    x = symbol(var)
+    expr = parse(text, var)
+    fam = Family("typed", "typed", 0, "Typed expression", text, (), (), f"Differentiate with respect to {var}.", var,
+                 constant_derivative=True, max_answer_length=10_000)
+    del x
+    return make_problem(fam, expr)
+
+
+__all__ = ["Problem", "ProblemSet", "generate_set", "make_problem", "textbook", "draw", "DrawRejected",
+           "problem_from_text", "eligible", "new_seed", "TOPICS", "Fraction"]
