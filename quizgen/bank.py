@@ -145,11 +145,13 @@ def load_bank(paths=None) -> Bank:
 
 
 def _display_name(path) -> str:
-    p = str(path)
-    for marker in ("/banks/",):
-        if marker in p:
-            return "banks/" + p.split(marker)[-1]
-    return p
+    """Shipped banks as banks/NAME.toml; a user's file as they named it."""
+    try:
+        if Path(str(path)).resolve().parent == Path(str(default_bank_dir())).resolve():
+            return f"banks/{Path(str(path)).name}"
+    except (OSError, TypeError):
+        pass
+    return str(path)
 
 
 def _read_topic(data: dict, name: str, problems: list[str], seen_ids: dict) -> Topic | None:
@@ -233,8 +235,10 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
     template = fd.get("template")
     if not isinstance(template, str) or not template.strip():
         bad("template", "missing (a formula such as \"a*x^n\")")
-    elif params is not None:
-        _check_template(template, var, params, bad)
+    else:
+        declared = [k for k in (fd.get("params") or {}) if isinstance(k, str) and _PARAM_NAME.match(k) and k != var] \
+            if isinstance(fd.get("params"), dict) else []
+        _check_template(template, var, declared, bad)
     constraints = []
     cons = fd.get("constraints", [])
     if not isinstance(cons, list) or not all(isinstance(c, str) for c in cons):
@@ -357,19 +361,19 @@ def _read_params(pd, var: str, bad) -> list[Param] | None:
 def _sym_env(params):
     import sympy as sp
 
-    return {p.name: sp.Symbol(p.name) for p in params}
+    return {(p if isinstance(p, str) else p.name): sp.Symbol(p if isinstance(p, str) else p.name) for p in params}
 
 
-def _check_template(template: str, var: str, params, bad):
+def _check_template(template: str, var: str, names_declared: list[str], bad):
     from .mathparse import parse
 
     try:
-        expr = parse(template, var, _sym_env(params))
+        expr = parse(template, var, _sym_env(names_declared))
     except ParseError as e:
         bad("template", e.one_line())
         return
     names = {s.name for s in expr.free_symbols}
-    unused = [p.name for p in params if p.name not in names]
+    unused = [p for p in names_declared if p not in names]
     if unused:
         bad("params", f"declared but not used in the template: {', '.join(unused)}")
     if var not in names:

@@ -178,37 +178,116 @@ def _real_points(expr, x) -> int:
 
 
 def _sec_squared(e):
-    """tan(u)² + 1 -> sec(u)², the form a teacher writes for (tan u)′."""
-    def is_tan_sq_plus_1(a):
-        return a.is_Add and len(a.args) == 2 and sp.S.One in a.args and any(
-            t.is_Pow and t.exp == 2 and isinstance(t.base, sp.tan) for t in a.args)
+    """k·tan(u)² + k -> k·sec(u)², the form a teacher writes for (tan u)′."""
+    def rewrite(a):
+        if not a.is_Add:
+            return a
+        terms = list(a.args)
+        for t in terms:
+            k, rest = t.as_independent(sp.tan)
+            if rest.is_Pow and rest.exp == 2 and isinstance(rest.base, sp.tan) and k in terms:
+                others = [u for u in terms if u is not t and u is not k]
+                return sp.Add(*others, k * sp.sec(rest.base.args[0]) ** 2)
+        return a
 
-    def to_sec(a):
-        t = next(t for t in a.args if t.is_Pow)
-        return sp.sec(t.base.args[0]) ** 2
-
-    return e.replace(is_tan_sq_plus_1, to_sec)
+    return e.replace(lambda a: a.is_Add, rewrite)
 
 
-def textbook(d, x):
-    """The derivative as a teacher writes it in a key: the shortest of a few equivalent standard forms."""
-    cands = [d]
-    ft = sp.factor_terms(d)
-    cands.append(ft)
+def _pythagoras(num):
+    """sin²u + cos²u -> 1 inside a numerator (quotients of trig functions need it to simplify)."""
+    sins = [a for a in num.atoms(sp.Pow) if a.exp == 2 and isinstance(a.base, sp.sin)]
+    for sq in sins:
+        u = sq.base.args[0]
+        if num.has(sp.cos(u) ** 2):
+            num = sp.expand(num.subs(sq, 1 - sp.cos(u) ** 2))
+    return num
+
+
+def _compound(c) -> bool:
+    """A fraction inside a factor of a product (∛x(4ln(x)/3 + 1)): correct, but not how a key is written."""
+    for node in sp.preorder_traversal(c):
+        if node.is_Mul:
+            for f in node.args:
+                if f.is_Add and any(_has_denominator(t) for t in f.args):
+                    return True
+    return False
+
+
+def _has_denominator(t) -> bool:
+    if t.is_Rational and not t.is_Integer:
+        return True
+    return any(f.is_Pow and f.exp.is_number and f.exp.is_negative for f in sp.Mul.make_args(t)) or any(
+        f.is_Rational and not f.is_Integer for f in sp.Mul.make_args(t))
+
+
+def _sign_out(e):
+    """−2(x² − 2x + 3)/(x − 1)² rather than 2(−x² + 2x − 3)/(x − 1)²: a product keeps its sums leading positive."""
+    if not e.is_Mul:
+        return e
+    for a in e.args:
+        if a.is_Add and _mostly_negative(a):
+            coeff, _ = e.as_coeff_Mul()
+            others = [f for f in e.args if f is not a and not f.is_Number]
+            # evaluate=False: SymPy would otherwise distribute the coefficient back into the sum.
+            return sp.Mul(-coeff, *others, -a, evaluate=False)
+    return e
+
+
+def _mostly_negative(a) -> bool:
+    from .render.mathtext import ordered_terms
+
+    terms = ordered_terms(a)
+    negs = sum(1 for t in terms if t.could_extract_minus_sign())
+    return terms[0].could_extract_minus_sign() and negs * 2 > len(terms)
+
+
+def _score(c, prefer_fraction: bool) -> tuple:
+    text = to_text(c)
+    score = len(text) + 3 * text.count("(")
+    if _compound(c):
+        score += 40
+    if c.is_Add:
+        # The same eˣ, aˣ, ln or trig factor in several terms: a teacher factors it out, (x² + 2x)eˣ.
+        for atom in c.atoms(sp.exp, sp.Pow, sp.log, sp.sin, sp.cos, sp.tan, sp.sec):
+            if atom.is_Pow and not (atom.exp.has(*c.free_symbols) and atom.base.is_number):
+                continue
+            n = sum(1 for t in c.args if t.has(atom))
+            if n > 1:
+                score += 5 * (n - 1)
+    if prefer_fraction and c.is_Add and any(_has_denominator(t) for t in c.args):
+        score += 25
+    factors = sp.Mul.make_args(c)
+    if (not prefer_fraction and c.is_Mul and any(f.is_Add for f in factors)
+            and any(f.is_Pow and f.exp.is_negative for f in factors)):
+        score += 4  # a power-rule key reads term by term: −21x^(5/2) + 6/x^(5/2), not −3(7x⁵ − 2)/x^(5/2)
+    return (score, sp.count_ops(c))
+
+
+def textbook(d, x, prefer_fraction: bool = False):
+    """The derivative as a teacher writes it in a key: the best-scoring of a few equivalent standard forms
+    (short, flat, no fractions inside factors; one fraction for quotient-rule answers)."""
+    cands = [d, sp.factor_terms(d)]
+    if d.is_polynomial(x):
+        cands.append(sp.expand(d))
     if d.is_Add:
         tg = sp.together(d)
         num, den = sp.fraction(tg)
         if den != 1:
-            num_e = sp.expand(num) if sp.count_ops(num) < 60 else num
+            cands.append(sp.factor_terms(num) / den)
+            num_e = sp.expand(num) if sp.count_ops(num) < 80 else num
+            num_e = _pythagoras(num_e)
             cands.append(sp.factor_terms(num_e) / den)
-            cands.append(sp.factor_terms(sp.collect(num_e, [a for a in num_e.atoms(sp.exp, sp.Pow, sp.log)
-                                                             if a.has(x) and not a.is_Symbol])) / den)
-        col = sp.collect(d, [a for a in d.atoms(sp.exp, sp.Pow, sp.log, sp.sin, sp.cos) if a.has(x)
-                             and not (a.is_Pow and a.base == x)])
-        cands.append(col)
-    cands = [_sec_squared(c) for c in cands]
-    best = min(cands, key=lambda c: (len(to_text(c)), sp.count_ops(c)))
-    return best
+            cands.append(num_e / den)
+            fn = [a for a in num_e.atoms(sp.exp, sp.Pow, sp.log) if a.has(x) and not a.is_Symbol
+                  and not (a.is_Pow and a.base == x)]
+            if fn:
+                cands.append(sp.factor_terms(sp.collect(num_e, fn)) / den)
+        fn = [a for a in d.atoms(sp.exp, sp.Pow, sp.log, sp.sin, sp.cos) if a.has(x) and not (a.is_Pow and a.base == x)]
+        if fn:
+            cands.append(sp.collect(d, fn))
+        cands.append(sp.Add(*[sp.factor_terms(t) for t in d.args]))
+    cands = [_sign_out(_sec_squared(c)) for c in cands]
+    return min(cands, key=lambda c: _score(c, prefer_fraction))
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -219,7 +298,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0)
     """A Problem with its verified key and display forms, from a family and a drawn function."""
     x = symbol(fam.variable)
     d = sp.diff(expr, x)
-    key = textbook(d, x)
+    key = textbook(d, x, prefer_fraction="quotient" in fam.rules)
     answer_text = to_text(key)
     if not fam.constant_derivative and x not in d.free_symbols:
         raise DrawRejected("the derivative is constant")
@@ -231,7 +310,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0)
         id=pid, family=fam.id, topic=fam.topic, difficulty=fam.difficulty, variable=fam.variable,
         instruction=instruction, expr=expr, answer=key,
         question_text=to_text(expr, neg_powers=fam.neg_powers), question_latex=to_latex(expr),
-        answer_text=answer_text, answer_latex=to_latex(key),
+        answer_text=to_text(key, neg_powers=fam.neg_powers), answer_latex=to_latex(key),
         params=tuple(sorted((k, str(v)) for k, v in (values or {}).items())), rules=fam.rules, number=number,
     )
 

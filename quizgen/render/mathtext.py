@@ -17,6 +17,8 @@ _FUNC_NAMES = {
     "asin": "arcsin", "acos": "arccos", "atan": "arctan", "log": "ln",
 }
 
+_TRIG = {"sin", "cos", "tan", "sec", "csc", "cot"}
+
 # Precedence levels for deciding parentheses.
 P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = 10, 20, 25, 30, 40
 
@@ -34,6 +36,44 @@ def _log_base_split(expr):
     base = inv[0].base.args[0]
     rest = [f for f in factors if f is not inv[0] and f is not logs[0]]
     return base, logs[0].args[0], sp.Mul(*rest)
+
+
+def _degree(t) -> float:
+    """Rough degree of a term in its free symbol, for ordering sums as a teacher does (highest power first)."""
+    if t.is_number:
+        return 0.0
+    if t.is_Symbol:
+        return 1.0
+    if t.is_Pow and t.exp.is_number:
+        return float(t.exp) * _degree(t.base)
+    if t.is_Mul:
+        return sum(_degree(f) for f in t.args)
+    if t.is_Add:
+        return max(_degree(a) for a in t.args)
+    return 0.0
+
+
+def ordered_terms(e) -> list:
+    """Terms of a sum in textbook order: powers of x by falling degree, then functions, constants last;
+    a sum with functions starts with a positive term where it can (sin x − x cos x, not −x cos x + sin x)."""
+    terms = list(e.as_ordered_terms())
+
+    def has_function(t):
+        return any(isinstance(a, (sp.Function, sp.exp, sp.log)) and not a.is_number
+                   for a in sp.preorder_traversal(t))
+
+    def key(t):
+        if t.is_number:
+            return (2, 0.0)
+        return (1 if has_function(t) else 0, -_degree(t))
+
+    terms.sort(key=key)
+    if (all(has_function(t) for t in terms) or len(terms) == 2) and terms[0].could_extract_minus_sign():
+        pos = [t for t in terms if not t.could_extract_minus_sign()]
+        if pos:
+            terms.remove(pos[0])
+            terms.insert(0, pos[0])
+    return terms
 
 
 def _is_const_log(e) -> bool:
@@ -88,7 +128,7 @@ class TextPrinter:
         return f"({s})" if prec < prec_needed else s
 
     def add(self, e):
-        terms = e.as_ordered_terms()
+        terms = ordered_terms(e)
         out = ""
         for i, t in enumerate(terms):
             neg = t.could_extract_minus_sign()
@@ -199,14 +239,21 @@ class TextPrinter:
         if x.is_Rational and x.is_negative and not (self.neg_powers and b.is_Symbol):
             return self._recip(e)
         if x == sp.Rational(1, 2):
-            return "√" + self.wrap(b, P_ATOM), P_POW
+            return "√" + self._radicand(b), P_POW
         if x == sp.Rational(1, 3):
-            return "∛" + self.wrap(b, P_ATOM), P_POW
+            return "∛" + self._radicand(b), P_POW
+        if isinstance(b, sp.Function) and type(b).__name__ in _TRIG and x.is_Integer and x > 0:
+            name = _FUNC_NAMES.get(type(b).__name__, type(b).__name__)
+            return f"{name}{str(x).translate(_SUP)}({self.p(b.args[0])[0]})", P_ATOM
         bs, bprec = self.p(b)
         # sin(x)² reads as (sin x)²; e^(…) and sums/products as a base need parentheses.
         if isinstance(b, sp.exp) or _is_const_log(b) or (bprec < P_ATOM and not b.is_Function):
             bs = f"({bs})"
         return self.power_text(bs, x), P_POW
+
+    def _radicand(self, b) -> str:
+        s = self.p(b)[0]
+        return s if (b.is_Symbol or (b.is_Integer and b > 0)) else f"({s})"
 
     def _recip(self, e):
         inv = sp.Pow(e.base, -e.exp)
@@ -223,6 +270,11 @@ class QuizLatexPrinter(LatexPrinter):
         base = {"ln_notation": True, "fold_frac_powers": True, "inv_trig_style": "full", "mul_symbol": None}
         base.update(settings or {})
         super().__init__(base)
+
+    def _as_ordered_terms(self, expr, order=None):
+        if expr.is_Add:
+            return ordered_terms(expr)
+        return super()._as_ordered_terms(expr, order=order)
 
     def _print_log(self, expr, exp=None):
         arg = expr.args[0]

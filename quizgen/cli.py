@@ -1,0 +1,133 @@
+"""The command line: thin click commands over the library, turning our errors into messages and exit codes.
+
+Only click is imported at the top: `quizgen --help` must stay fast, so each command imports the library
+(and with it sympy, weasyprint, ...) inside its body.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+TOPIC_NAMES = ("power", "basic", "product", "quotient", "chain", "exp-log")
+
+
+class QuizgenGroup(click.Group):
+    """Runs a command and turns QuizgenError into a one-line message and its exit code (2), never a traceback."""
+
+    def invoke(self, ctx):
+        from .errors import QuizgenError  # light: no sympy
+
+        try:
+            return super().invoke(ctx)
+        except QuizgenError as e:
+            _fail(e)
+        except RecursionError:
+            click.echo("error: input too deeply nested", err=True)
+            sys.exit(2)
+
+
+def _fail(e) -> None:
+    from .errors import BankError, ParseError
+
+    if isinstance(e, BankError):
+        for line in e.problems:
+            click.echo(line, err=True)
+        n = len(e.problems)
+        click.echo(f"{n} problem{'s' if n != 1 else ''} found", err=True)
+    elif isinstance(e, ParseError):
+        click.echo(f"error: {e.one_line()}", err=True)
+        pointer = e.pointer()
+        if pointer:
+            click.echo(pointer, err=True)
+    else:
+        click.echo(f"error: {e}", err=True)
+    sys.exit(getattr(e, "exit_code", 2))
+
+
+@click.group(cls=QuizgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="quizgen")
+def main():
+    """Derivative drills, worksheets and exams with answer keys verified by SymPy."""
+
+
+def selection_options(f):
+    """The options every problem-set command shares, so a seed means the same problems in each."""
+    f = click.option("--seed", type=int, default=None, help="Seed; the same options and seed give the same problems.")(f)
+    f = click.option("--difficulty", "-d", type=click.IntRange(1, 3), default=None, help="Difficulty 1, 2 or 3.")(f)
+    f = click.option("--family", "families", multiple=True, metavar="ID", help="Only this family (repeatable).")(f)
+    f = click.option("--topic", "-t", "topics", multiple=True, type=click.Choice(TOPIC_NAMES),
+                     help="Topic (repeatable; default: all, balanced).")(f)
+    f = click.option("-n", "count", type=click.IntRange(1, 500), default=10, show_default=True,
+                     help="Number of problems.")(f)
+    return f
+
+
+def _problem_set(count, topics, difficulty, seed, families, command):
+    from .generate import generate_set
+
+    return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed,
+                        families=list(families), command=command)
+
+
+@main.command()
+@selection_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--steps/--no-steps", default=False, help="Show rule-by-rule steps (text format).")
+def generate(count, topics, difficulty, seed, families, fmt, steps):
+    """Generate problems with answer keys."""
+    ps = _problem_set(count, topics, difficulty, seed, families, "generate")
+    if fmt == "json":
+        click.echo(json.dumps(ps.to_dict(), ensure_ascii=False, indent=2))
+        return
+    from .render.terminal import problem_set_text
+
+    click.echo(problem_set_text(ps, steps=steps))
+
+
+@main.command()
+@click.argument("expr")
+@click.option("--var", default="x", show_default=True, help="The variable to differentiate by.")
+@click.option("--steps/--no-steps", default=False, help="Show the rule used at each step.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
+def solve(expr, var, steps, fmt):
+    """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps."""
+    from .solve import solve as do_solve
+
+    result = do_solve(expr, var)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "latex":
+        click.echo(result.derivative_latex)
+    else:
+        from .render.terminal import solve_text
+
+        click.echo(solve_text(result, steps=steps))
+
+
+@main.group()
+def banks():
+    """Inspect and validate problem banks."""
+
+
+@banks.command("list")
+def banks_list():
+    """Topics and families with their counts."""
+    from .bank import load_bank
+    from .render.terminal import bank_listing
+
+    click.echo(bank_listing(load_bank()))
+
+
+@banks.command("check")
+@click.argument("paths", nargs=-1, type=click.Path())
+def banks_check(paths):
+    """Validate bank files (default: the shipped banks); lists every problem, exit 2 if any."""
+    from .bank import bank_files, load_bank
+
+    bank = load_bank(list(paths) or None)
+    n_files = len(bank_files(list(paths) or None))
+    click.echo(f"ok: {n_files} file{'s' if n_files != 1 else ''}, {len(bank.families)} families, "
+               f"{len(bank.topics)} topics")

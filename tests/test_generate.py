@@ -1,0 +1,148 @@
+"""Generation: reproducible, distinct, balanced, never degenerate, and every key equal to sympy.diff."""
+
+import math
+import re
+
+import pytest
+import sympy as sp
+
+from quizgen.bank import load_bank
+from quizgen.errors import GenerationError
+from quizgen.generate import generate_set
+from quizgen.steps import trace
+
+BANK = load_bank()
+FAMILIES = [f.id for f in BANK.families]
+SEEDS = range(50)
+POINTS = (0.37, 0.81, 1.23, 1.77, 2.41, 3.13, -0.53, -1.31)
+
+
+def _real(f, x0):
+    try:
+        v = complex(f(x0))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None
+    if abs(v.imag) > 1e-9 * max(1.0, abs(v.real)) or not math.isfinite(v.real):
+        return None
+    return v.real
+
+
+def _verify(problem):
+    """Key == sympy.diff == steps' result at points inside the domain, and == a finite difference of f."""
+    x = problem.var
+    d = sp.diff(problem.expr, x)
+    f = sp.lambdify(x, problem.expr, "cmath")
+    key = sp.lambdify(x, problem.answer, "cmath")
+    truth = sp.lambdify(x, d, "cmath")
+    traced = sp.lambdify(x, trace(problem.expr, x, expected=d).result, "cmath")
+    checked = 0
+    for x0 in POINTS:
+        k, t, s = _real(key, x0), _real(truth, x0), _real(traced, x0)
+        fa, fb = _real(f, x0 - 1e-6), _real(f, x0 + 1e-6)
+        if None in (k, t, s, fa, fb):
+            continue
+        tol = 1e-9 * max(1.0, abs(t))
+        assert abs(k - t) <= tol, (problem.question_text, problem.answer_text, x0)
+        assert abs(s - t) <= tol, (problem.question_text, "steps", x0)
+        fd = (fb - fa) / 2e-6
+        assert abs(fd - t) <= 1e-4 * max(1.0, abs(t)), (problem.question_text, "finite difference", x0, fd, t)
+        checked += 1
+    assert checked >= 2, f"{problem.question_text}: too few points inside the domain"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_key_is_the_derivative_over_50_seeds(family):
+    for seed in SEEDS:
+        ps = generate_set(1, families=[family], seed=seed, bank=BANK)
+        _verify(ps.problems[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", FAMILIES)
+def test_stress_500_seeds(family):
+    for seed in range(500):
+        _verify(generate_set(1, families=[family], seed=seed, bank=BANK).problems[0])
+
+
+@pytest.mark.parametrize("topic", ["power", "product", "quotient", "chain", "exp-log", "basic"])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_twelve_distinct_problems_per_topic_and_difficulty(topic, difficulty):
+    ps = generate_set(12, topics=[topic], difficulty=difficulty, seed=3, bank=BANK)
+    assert len(ps.problems) == 12
+    assert len({str(p.expr) for p in ps.problems}) == 12
+    assert all(p.topic == topic and p.difficulty == difficulty for p in ps.problems)
+    again = generate_set(12, topics=[topic], difficulty=difficulty, seed=3, bank=BANK)
+    assert [p.to_dict(with_steps=False) for p in ps.problems] == [p.to_dict(with_steps=False) for p in again.problems]
+
+
+def test_different_seeds_differ_and_seed_is_recorded():
+    a = generate_set(10, seed=1, bank=BANK)
+    b = generate_set(10, seed=2, bank=BANK)
+    assert [p.question_text for p in a.problems] != [p.question_text for p in b.problems]
+    assert a.seed == 1 and a.regen_code == "quizgen generate -n 10 --seed 1"
+
+
+def test_without_seed_a_seed_is_chosen_and_reproduces():
+    a = generate_set(5, bank=BANK)
+    b = generate_set(5, seed=a.seed, bank=BANK)
+    assert [p.id for p in a.problems] == [p.id for p in b.problems]
+
+
+def test_mixed_set_is_balanced_across_topics():
+    ps = generate_set(10, topics=["chain", "power"], seed=4, bank=BANK)
+    assert sorted(p.topic for p in ps.problems) == ["chain"] * 5 + ["power"] * 5
+    ps = generate_set(12, seed=4, bank=BANK)
+    assert {p.topic for p in ps.problems} == set(BANK.topics)
+
+
+def test_too_many_distinct_problems_is_a_clear_error():
+    with pytest.raises(GenerationError) as e:
+        generate_set(20, families=["explog-exp-base-of-sin"], seed=1, bank=BANK)
+    assert str(e.value) == "asked for 20 distinct problems but exp-log can make at most 4"
+
+
+def test_unknown_topic_and_family():
+    with pytest.raises(GenerationError, match="unknown topic 'trig'"):
+        generate_set(3, topics=["trig"], bank=BANK)
+    with pytest.raises(GenerationError, match="unknown family 'nope'"):
+        generate_set(3, families=["nope"], bank=BANK)
+
+
+def test_display_forms_are_as_a_teacher_writes():
+    ps = generate_set(200, seed=11, bank=BANK)
+    for p in ps.problems:
+        for text in (p.question_text, p.answer_text):
+            assert not re.search(r"(?<![\d.])1x|\^1\b|¹(?!\d)|\*\*|\*", text), text
+            assert "log(" not in text, text
+        assert "log(" not in p.question_latex and r"\log{" not in p.question_latex
+
+
+def test_base_a_logs_stay_base_a_in_questions():
+    ps = generate_set(4, families=["explog-log-base"], seed=2, bank=BANK)
+    for p in ps.problems:
+        assert re.match(r"^−?\d*log[₂₃₅₁₀]+\(x\)$", p.question_text), p.question_text
+        assert r"\log_{" in p.question_latex
+        assert "ln" in p.answer_text and "log" not in p.answer_text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("(x^2+1)^3", "6x(x² + 1)²"),
+    ("x^2 e^x", "x(x + 2)eˣ"),
+    ("log_3(x^2+1)", "2x/((x² + 1) ln 3)"),
+    ("2^x", "2ˣ ln 2"),
+    ("tan(x)", "sec²(x)"),
+    ("sqrt(x)", "1/(2√x)"),
+])
+def test_textbook_keys(text, expected):
+    from quizgen.solve import solve
+
+    assert solve(text).derivative_text == expected
+
+
+def test_json_shape():
+    d = generate_set(2, topics=["chain"], seed=5, bank=BANK).to_dict()
+    assert set(d) == {"seed", "options", "problems"}
+    p = d["problems"][0]
+    assert {"id", "family", "topic", "difficulty", "variable", "question_text", "question_latex", "expr", "answer",
+            "answer_text", "answer_latex", "steps"} <= set(p)
+    assert p["steps"]["rule"] == "chain"
