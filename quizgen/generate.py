@@ -65,13 +65,29 @@ class Problem:
             "answer_latex": self.answer_latex,
         }
         if with_steps:
-            from .steps import to_dict
-
-            d["steps"] = to_dict(self.steps, str)
+            d["steps"] = steps_list(self.steps, str)
         return d
 
 
 _STEPS_CACHE: dict = {}
+
+
+def steps_list(root, fmt=str) -> list[dict]:
+    """The derivation flattened parent-first, each step with its depth, for JSON consumers."""
+    from .steps import RULE_TITLES
+
+    out: list[dict] = []
+
+    def visit(s: Step, depth: int):
+        out.append({"rule": s.rule, "title": RULE_TITLES.get(s.rule, s.rule), "depth": depth,
+                    "wrt": fmt(s.wrt) if s.wrt is not None else None, "expr": fmt(s.expr), "result": fmt(s.result),
+                    "parts": {k: fmt(v) for k, v in s.parts}})
+        for sub in s.substeps:
+            visit(sub, depth + 1)
+
+    visit(root, 0)
+    return out
+
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .generate import textbook
+from .generate import steps_list, textbook
 from .mathparse import parse, symbol
 from .render.mathtext import to_latex, to_text
 from .steps import Step, trace
@@ -34,23 +34,6 @@ class SolveResult:
             "derivative": str(self.derivative), "derivative_text": self.derivative_text,
             "derivative_latex": self.derivative_latex, "steps": steps_list(self.steps, str),
         }
-
-
-def steps_list(root: Step, fmt=str) -> list[dict]:
-    """The derivation flattened parent-first, each step with its depth, for JSON consumers."""
-    from .steps import RULE_TITLES
-
-    out: list[dict] = []
-
-    def visit(s: Step, depth: int):
-        out.append({"rule": s.rule, "title": RULE_TITLES.get(s.rule, s.rule), "depth": depth,
-                    "wrt": fmt(s.wrt) if s.wrt is not None else None, "expr": fmt(s.expr), "result": fmt(s.result),
-                    "parts": {k: fmt(v) for k, v in s.parts}})
-        for sub in s.substeps:
-            visit(sub, depth + 1)
-
-    visit(root, 0)
-    return out
 
 
 def solve(text: str, var: str = "x") -> SolveResult:

@@ -145,4 +145,5 @@ def test_json_shape():
     p = d["problems"][0]
     assert {"id", "family", "topic", "difficulty", "variable", "question_text", "question_latex", "expr", "answer",
             "answer_text", "answer_latex", "steps"} <= set(p)
-    assert p["steps"]["rule"] == "chain"
+    assert p["steps"][0]["depth"] == 0 and "chain" in {s["rule"] for s in p["steps"]}
+    assert {"rule", "title", "expr", "result", "parts"} <= set(p["steps"][0])

@@ -1,0 +1,107 @@
+"""The command line through click's CliRunner: output, exit codes and messages."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import main
+
+FIX = Path(__file__).parent / "fixtures" / "banks"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _commands(group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(main)], ids=lambda p: " ".join(p))
+def test_every_command_has_help(path):
+    r = run(*path, "--help")
+    assert r.exit_code == 0
+    assert "Usage:" in r.output
+    cmd = main
+    for name in path:
+        cmd = cmd.commands[name]
+    assert cmd.help or cmd.short_help, f"{' '.join(path)} has no help text"
+
+
+def test_help_does_not_import_sympy_or_weasyprint():
+    code = ("import sys; from quizgen.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sympy', 'weasyprint', 'ziamath', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_generate_text_is_reproducible_and_shows_seed():
+    a = run("generate", "-n", "10", "--seed", "1")
+    b = run("generate", "-n", "10", "--seed", "1")
+    assert a.exit_code == 0 and a.output == b.output
+    assert a.output.startswith("# quizgen: 10 problems · seed 1 · regenerate: quizgen generate -n 10 --seed 1")
+    assert "10. d/dx [" in a.output
+
+
+def test_generate_json():
+    r = run("generate", "-n", "3", "--topic", "chain", "--difficulty", "2", "--seed", "9", "--format", "json")
+    d = json.loads(r.output)
+    assert d["seed"] == 9 and len(d["problems"]) == 3
+    assert all(p["topic"] == "chain" and p["difficulty"] == 2 for p in d["problems"])
+
+
+def test_generate_too_many_is_exit_2():
+    r = CliRunner().invoke(main, ["generate", "-n", "30", "--family", "chain-arctan-linear"])
+    assert r.exit_code == 2
+    assert "error: asked for 30 distinct problems but chain can make at most 8" in r.output
+
+
+def test_solve_steps_name_the_rules():
+    r = run("solve", "(x^2+1)^3", "--steps")
+    assert r.exit_code == 0
+    assert r.output.splitlines()[0] == "d/dx [ (x² + 1)³ ] = 6x(x² + 1)²"
+    assert "Chain rule" in r.output and "Power rule" in r.output and "u = x² + 1" in r.output
+
+
+def test_solve_json_and_latex():
+    d = json.loads(run("solve", "log_3(x)", "--format", "json").output)
+    assert d["expr"] == "log(x)/log(3)" and d["derivative"] == "1/(x*log(3))"
+    assert d["derivative_text"] == "1/(x ln 3)"
+    assert d["steps"][0]["rule"] == "log-base"
+    assert run("solve", "log_3(x)", "--format", "latex").output.strip() == r"\frac{1}{x \ln 3}"
+
+
+@pytest.mark.parametrize("text", ["__import__('os').system('touch CANARY')", "x.__class__", "lambda: 1",
+                                  "'x'", "x[0]", "x; import os", "exec('1')", "eval('1')"])
+def test_solve_refuses_code(text, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["solve", text])
+    assert r.exit_code == 2
+    assert r.output.startswith("error: cannot read")
+    assert "Traceback" not in r.output
+    assert not (tmp_path / "CANARY").exists()
+
+
+def test_banks_list():
+    r = run("banks", "list")
+    assert r.exit_code == 0
+    assert "chain — Chain rule" in r.output and "families in 6 topics" in r.output
+
+
+def test_banks_check_ok_and_broken():
+    r = run("banks", "check")
+    assert r.exit_code == 0 and r.output.startswith("ok: 6 files,")
+    r = CliRunner().invoke(main, ["banks", "check", str(FIX / "broken.toml"), str(FIX / "syntax.toml")])
+    assert r.exit_code == 2
+    lines = r.output.splitlines()
+    assert lines[-1] == "11 problems found"
+    assert f"{FIX / 'broken.toml'}: family Bad Id: difficulty: must be 1, 2 or 3, not 4" in lines
