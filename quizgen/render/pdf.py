@@ -1,0 +1,440 @@
+"""Printable worksheets and answer keys: ready data -> Jinja templates -> HTML -> PDF (WeasyPrint) or HTML file."""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from quizgen.errors import OutputError, QuizgenError
+from quizgen.render.env import render_template
+from quizgen.render.formula import FONTS_DIR, FORMULA_PX, prefetch, typeset
+
+PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+FORMATS = ("pdf", "html")
+PX_PER_MM = 96 / 25.4
+# Page margins (mm): top, right, bottom, left; the bottom one holds the footer.
+MARGINS_MM = (14.0, 15.0, 20.0, 15.0)
+COLUMN_GAP_MM = 9.0
+# Width of the "12)" number box in front of each problem, in CSS px (2.4em at 12 pt).
+NUMBER_PX = 38.4
+STEP_INDENT_PX = 14.0
+# Left padding of the steps box and of a step's continuation lines (CSS px); steps get 2 of these less width.
+STEP_PAD_PX = 10.0
+# Worked steps are set a little smaller than problems and answers.
+STEP_PX = FORMULA_PX * 0.875
+
+# Text fonts shipped in quizgen/fonts; family names are our own so a system copy of Latin Modern is never used instead.
+TEXT_FONTS = (
+    ("quizgen-serif", "normal", "normal", "lmroman10-regular.otf"),
+    ("quizgen-serif", "italic", "normal", "lmroman10-italic.otf"),
+    ("quizgen-serif", "normal", "bold", "lmroman10-bold.otf"),
+)
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """Paper, columns and working space of a page, with the derived numbers the CSS and the typesetter share."""
+
+    paper: str = "a4"
+    columns: int = 2
+    space: float = 3.0
+    fmt: str = "pdf"
+
+    def __post_init__(self):
+        if self.paper not in PAPERS_MM:
+            raise QuizgenError(f"unknown paper size {self.paper!r} (choose a4 or letter)")
+        if self.columns not in (1, 2):
+            raise QuizgenError(f"columns must be 1 or 2, not {self.columns}")
+        if not 0 <= self.space <= 25:
+            raise QuizgenError(f"working space must be between 0 and 25 cm, not {self.space:g}")
+        if self.fmt not in FORMATS:
+            raise QuizgenError(f"unknown format {self.fmt!r} (choose pdf or html)")
+
+    @property
+    def column_px(self) -> float:
+        width_mm = PAPERS_MM[self.paper][0] - MARGINS_MM[1] - MARGINS_MM[3]
+        return (width_mm - COLUMN_GAP_MM * (self.columns - 1)) / self.columns * PX_PER_MM
+
+    @property
+    def formula_px(self) -> float:
+        """Widest formula that fits beside the problem number."""
+        return self.column_px - NUMBER_PX - 4
+
+    def css(self) -> dict[str, Any]:
+        top, right, bottom, left = MARGINS_MM
+        return {
+            "size": "A4" if self.paper == "a4" else "letter",
+            "margin": f"{top}mm {right}mm {bottom}mm {left}mm",
+            "columns": self.columns,
+            "gap": f"{COLUMN_GAP_MM}mm",
+            "space": f"{self.space:g}cm",
+            "number_width": f"{NUMBER_PX}px",
+            "step_pad": f"{STEP_PAD_PX}px",
+            "fonts": _font_faces(embed=self.fmt == "html"),
+        }
+
+
+def _font_faces(embed: bool) -> list[dict[str, str]]:
+    """@font-face data: file:// URLs for WeasyPrint, data: URLs in HTML files so they stand alone."""
+    faces = []
+    for family, style, weight, name in TEXT_FONTS:
+        path = FONTS_DIR / name
+        if embed:
+            url = "data:font/otf;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        else:
+            url = path.as_uri()
+        faces.append({"family": family, "style": style, "weight": weight, "url": url})
+    if not embed:
+        # The invisible text layer needs ², ⁴, ₃, ′, − ...: DejaVu Sans (shipped with ziafont, a ziamath dependency)
+        # has them all; Latin Modern Math covers most as a fallback.
+        layer = _layer_font()
+        faces.append({"family": "quizgen-layer", "style": "normal", "weight": "normal", "url": layer.as_uri()})
+    return faces
+
+
+def _layer_font() -> Path:
+    from importlib.util import find_spec
+
+    spec = find_spec("ziafont")
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "DejaVuSans.ttf"
+        if path.is_file():
+            return path
+    return FONTS_DIR / "latinmodern-math.otf"
+
+
+# ---------------------------------------------------------------- writing files
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """Fail early (OutputError) when `path` cannot be written, before any problem is generated or rendered."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: folder {parent} does not exist")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(f"cannot write {path}: permission denied")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.", suffix=".tmp"):
+            pass
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+    return path
+
+
+def _replace_into(path: Path, write) -> Path:
+    """Call write(tmp_path) on a temp file beside `path`, then rename it into place (never a truncated file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def _import_weasyprint():
+    import logging
+
+    import weasyprint
+
+    # WeasyPrint logs every unsupported CSS property and font-subsetting fallback; a user cannot act on them.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return weasyprint
+
+
+def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf") -> list[Path]:
+    """Write each (html, path) pair as PDF or as the HTML itself, each through a temp file and os.replace."""
+    written = []
+    if fmt == "html":
+        for html, path in docs:
+            written.append(_replace_into(Path(path), lambda tmp, html=html: Path(tmp).write_text(html, "utf-8")))
+        return written
+    weasyprint = _import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()  # shared, so the second document reuses the first one's loaded fonts
+    for html, path in docs:
+        document = weasyprint.HTML(string=html, base_url=str(FONTS_DIR))
+        written.append(
+            _replace_into(Path(path), lambda tmp, d=document: d.write_pdf(tmp, font_config=fonts, uncompressed_pdf=False))
+        )
+    return written
+
+
+# ---------------------------------------------------------------- page HTML
+
+def render_page(template: str, items: list, *, page: PageSetup, title: str, regen_code: str = "",
+                template_dir: str | os.PathLike | None = None, **context: Any) -> str:
+    """HTML of one page template (worksheet.html, key.html, or an exam template extending base.html).
+
+    `items` are ready data: numbers, texts, and formula Markup from formula.typeset (call formula.prefetch first
+    with all their LaTeX to render it in one batch). Templates get `items`, `rows` (items grouped by page.columns),
+    `page` (numbers shared with the CSS), `title`, `regen_code`, `fmt` and the keys of `context`.
+    """
+    rows = [items[i : i + page.columns] for i in range(0, len(items), page.columns)]
+    data = {"items": items, "rows": rows, "page": page.css(), "title": title, "regen_code": regen_code,
+            "fmt": page.fmt}
+    data.update(context)
+    return render_template(template, data, template_dir)
+
+
+@dataclass
+class SheetItem:
+    """One problem as the worksheet and key templates see it."""
+
+    number: int
+    question: str
+    answer: str = ""
+    instruction: str = ""
+    steps: list = field(default_factory=list)
+    question_text: str = ""
+    answer_text: str = ""
+    # Left padding of the question / answer line: number box plus "f(x) =", where wrapped lines continue.
+    question_indent: str = ""
+    answer_indent: str = ""
+
+
+@dataclass
+class StepRow:
+    """One line of a worked solution: rule title, indentation level, typeset formulas."""
+
+    depth: int
+    title: str
+    math: list
+    indent: str = ""
+
+
+def _paren(expr, latex: str) -> str:
+    if expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer):
+        return rf"\left({latex}\right)"
+    return latex
+
+
+def _paren_text(expr, text: str) -> str:
+    if expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer):
+        return f"({text})"
+    return text
+
+
+def step_formulas(step) -> list[tuple[str, str]]:
+    """(LaTeX, text) lines for one step: the rule applied to this step's pieces, ending at its result."""
+    from quizgen.render.mathtext import to_latex, to_text
+
+    parts = dict(step.parts)
+    w = step.wrt.name if step.wrt is not None else "x"
+    d_tex = rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right]"
+    d_txt = f"d/d{w}[{to_text(step.expr)}]"
+    res_tex, res_txt = to_latex(step.result), to_text(step.result)
+
+    def p(name):
+        e = parts[name]
+        return _paren(e, to_latex(e)), _paren_text(e, to_text(e))
+
+    lines: list[tuple[str, str]] = []
+    rule = step.rule
+    middle: tuple[str, str] | None = None
+    if rule == "chain" and {"u", "f(u)", "f'(u)", "u'"} <= parts.keys():
+        u = parts["u"]
+        lines.append((rf"u = {to_latex(u)}, \quad f(u) = {to_latex(parts['f(u)'])}",
+                      f"u = {to_text(u)}, f(u) = {to_text(parts['f(u)'])}"))
+        (a, at), (b, bt) = p("f'(u)"), p("u'")
+        middle = (rf"f'(u) \cdot u' = {a} \cdot {b}", f"f′(u)·u′ = {at}·{bt}")
+    elif rule in ("product", "quotient") and {"f", "g", "f'", "g'"} <= parts.keys():
+        lines.append((rf"f = {to_latex(parts['f'])}, \quad g = {to_latex(parts['g'])}",
+                      f"f = {to_text(parts['f'])}, g = {to_text(parts['g'])}"))
+        (f, ft), (g, gt), (df, dft), (dg, dgt) = p("f"), p("g"), p("f'"), p("g'")
+        if rule == "product":
+            middle = (rf"f'g + fg' = {df} \cdot {g} + {f} \cdot {dg}", f"f′g + fg′ = {dft}·{gt} + {ft}·{dgt}")
+        else:
+            middle = (rf"\frac{{f'g - fg'}}{{g^{{2}}}} = \frac{{{df} \cdot {g} - {f} \cdot {dg}}}{{{g}^{{2}}}}",
+                      f"(f′g − fg′)/g² = ({dft}·{gt} − {ft}·{dgt})/{gt}²")
+    elif rule == "constant-multiple" and {"c", "f'"} <= parts.keys():
+        (c, ct), (df, dft) = p("c"), p("f'")
+        middle = (rf"c \cdot f' = {c} \cdot {df}", f"c·f′ = {ct}·{dft}")
+    tex, txt = d_tex, d_txt
+    if middle is not None:
+        tex, txt = f"{tex} = {middle[0]}", f"{txt} = {middle[1]}"
+    lines.append((f"{tex} = {res_tex}", f"{txt} = {res_txt}"))
+    return lines
+
+
+_TRIVIAL_RULES = ("constant", "identity")
+
+
+def _polynomial(step) -> bool:
+    """A polynomial in the step's own variable: its derivative is one line, term by term, without sub-steps."""
+    if step.wrt is None or step.rule not in ("sum", "constant-multiple", "power"):
+        return False
+    try:
+        return bool(step.expr.is_polynomial(step.wrt))
+    except Exception:  # SymPy declines on some non-algebraic input; then show the full trace
+        return False
+
+
+def step_rows(root) -> list[tuple[int, str, list[tuple[str, str]]]]:
+    """(depth, rule title, formulas) for the steps worth showing, parent first.
+
+    Left out: c′ = 0 and x′ = 1 leaves, and the term-by-term inside of a polynomial (its own line says it all).
+    """
+    from quizgen.steps import RULE_TITLES
+
+    rows = []
+
+    def visit(step, depth):
+        if depth and step.rule in _TRIVIAL_RULES:
+            return
+        rows.append((depth, RULE_TITLES.get(step.rule, step.rule), step_formulas(step)))
+        if _polynomial(step):
+            return
+        for sub in step.substeps:
+            visit(sub, depth + 1)
+
+    visit(root, 0)
+    return rows
+
+
+# ---------------------------------------------------------------- worksheets
+
+def _attr(obj, name, default=None):
+    return getattr(obj, name, default) if not isinstance(obj, dict) else obj.get(name, default)
+
+
+def default_key_path(out_path: str | os.PathLike) -> Path:
+    """worksheet.pdf -> worksheet-key.pdf, beside it."""
+    out = Path(out_path)
+    return out.with_name(f"{out.stem}-key{out.suffix}")
+
+
+def _summary(problems) -> str:
+    topics = list(dict.fromkeys(str(_attr(p, "topic", "") or "") for p in problems))
+    levels = list(dict.fromkeys(str(_attr(p, "difficulty", "") or "") for p in problems))
+    bits = [f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"]
+    if topics and all(topics) and len(topics) <= 4:
+        bits.append(", ".join(topics))
+    if levels and all(levels) and len(levels) == 1:
+        bits.append(levels[0])
+    return " · ".join(bits)
+
+
+@dataclass
+class _Plan:
+    problem: Any
+    number: int
+    var: str
+    rows: list = field(default_factory=list)
+
+
+def _plan(problems, steps: bool) -> list[_Plan]:
+    plans = []
+    for i, prob in enumerate(problems, 1):
+        plan = _Plan(prob, _attr(prob, "number", None) or i, str(_attr(prob, "variable", "x") or "x"))
+        tree = _attr(prob, "steps", None)
+        if steps and tree is not None:
+            plan.rows = step_rows(tree)
+        plans.append(plan)
+    return plans
+
+
+def _prefixes(var: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(LaTeX, text) of "f(x) =" and "f′(x) =", typeset once per sheet."""
+    return (f"f({var}) =", f"f({var}) ="), (f"f'({var}) =", f"f′({var}) =")
+
+
+def _requests(plans: list[_Plan], key: bool) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    for plan in plans:
+        (q_tex, _), (a_tex, _) = _prefixes(plan.var)
+        out += [(q_tex, FORMULA_PX), (plan.problem.question_latex, FORMULA_PX)]
+        if key:
+            out += [(a_tex, FORMULA_PX), (plan.problem.answer_latex, FORMULA_PX)]
+            out += [(tex, STEP_PX) for _depth, _title, formulas in plan.rows for tex, _txt in formulas]
+    return out
+
+
+def _items(plans: list[_Plan], page: PageSetup, key: bool) -> list[SheetItem]:
+    items = []
+    width = page.formula_px
+    for plan in plans:
+        prob = plan.problem
+        (q_tex, q_txt), (a_tex, a_txt) = _prefixes(plan.var)
+        item = SheetItem(
+            number=plan.number,
+            question=typeset(prob.question_latex, prob.question_text, prefix=q_tex, prefix_text=q_txt, max_width=width),
+            instruction=str(_attr(prob, "instruction", "") or ""),
+            question_text=prob.question_text,
+            answer_text=prob.answer_text,
+        )
+        item.question_indent = f"{NUMBER_PX + item.question.hang:.1f}px"
+        if key:
+            item.answer = typeset(prob.answer_latex, prob.answer_text, prefix=a_tex, prefix_text=a_txt, max_width=width)
+            item.answer_indent = f"{NUMBER_PX + item.answer.hang:.1f}px"
+            for depth, title, formulas in plan.rows:
+                avail = width - 2 * STEP_PAD_PX - 2 - depth * STEP_INDENT_PX
+                math = [typeset(tex, txt, max_width=avail, size=STEP_PX) for tex, txt in formulas]
+                item.steps.append(StepRow(depth, title, math, f"{depth * STEP_INDENT_PX:g}px"))
+        items.append(item)
+    return items
+
+
+def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page: PageSetup, title: str,
+                template_dir) -> str:
+    problems = [plan.problem for plan in plans]
+    items = _items(plans, page, key)
+    instructions = list(dict.fromkeys(item.instruction for item in items))
+    common = instructions[0] if len(instructions) == 1 else ""
+    if common:
+        for item in items:
+            item.instruction = ""
+    return render_page(
+        "key.html" if key else "worksheet.html",
+        items,
+        page=page,
+        title=title,
+        regen_code=str(_attr(problem_set, "regen_code", "") or ""),
+        template_dir=template_dir,
+        instructions=common,
+        summary=_summary(problems),
+        seed=_attr(problem_set, "seed", ""),
+        show_steps=key and steps,
+    )
+
+
+def build_sheet_html(problem_set, *, key: bool = False, steps: bool = False, page: PageSetup | None = None,
+                     title: str = "Derivatives", template_dir=None) -> str:
+    """The worksheet of `problem_set` (with key=True its answer key) as one HTML string."""
+    page = page or PageSetup()
+    plans = _plan(problem_set.problems, steps and key)
+    prefetch(_requests(plans, key))
+    return _sheet_html(problem_set, plans, key=key, steps=steps, page=page, title=title, template_dir=template_dir)
+
+
+def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, columns: int = 2, paper: str = "a4",
+                title: str = "Derivatives", space: float = 3.0, fmt: str = "pdf", template_dir=None) -> list[Path]:
+    """Write the worksheet to `out_path` and, if `key_path` is given, its answer key; returns the paths written.
+
+    Both files go through a temp file and os.replace; an unwritable path raises OutputError before any work.
+    """
+    page = PageSetup(paper=paper, columns=columns, space=space, fmt=fmt)
+    targets = [check_writable(out_path)] + ([check_writable(key_path)] if key_path is not None else [])
+    with_key = key_path is not None
+    plans = _plan(problem_set.problems, steps and with_key)
+    # New formulas render in worker processes while this process imports WeasyPrint.
+    prefetch(_requests(plans, with_key), while_waiting=_import_weasyprint if fmt == "pdf" else None)
+    common = dict(steps=steps, page=page, title=title, template_dir=template_dir)
+    docs = [(_sheet_html(problem_set, plans, key=False, **common), targets[0])]
+    if with_key:
+        docs.append((_sheet_html(problem_set, plans, key=True, **common), targets[1]))
+    return write_documents(docs, fmt)
