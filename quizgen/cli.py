@@ -131,3 +131,64 @@ def banks_check(paths):
     n_files = len(bank_files(list(paths) or None))
     click.echo(f"ok: {n_files} file{'s' if n_files != 1 else ''}, {len(bank.families)} families, "
                f"{len(bank.topics)} topics")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Terminal quiz, stats and drill (issue 5): the library is quizgen.quiz / quizgen.store / quizgen.drill.
+
+
+def _quiz_io():
+    """Line editing and colour on a terminal (colour off with NO_COLOR); plain lines, one answer each, from a pipe."""
+    import os
+
+    from .quiz import STYLES, pipe_io, terminal_io
+    from .store import data_dir
+
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    style = (lambda text, role: click.style(text, **STYLES.get(role, {}))) if color else (lambda text, role: text)
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return terminal_io(style, history_path=data_dir() / "input-history")
+    return pipe_io(style=style)
+
+
+@main.command()
+@selection_options
+@click.option("--redo-missed", is_flag=True, help="Ask the problems missed in the last session again.")
+def quiz(count, topics, difficulty, seed, families, redo_missed):
+    """Take a quiz in the terminal: answers checked, hints, history saved."""
+    from .quiz import run_quiz, run_redo
+    from .store import History
+
+    with History() as history:
+        if redo_missed:
+            run_redo(_quiz_io(), history=history)
+        else:
+            run_quiz(_problem_set(count, topics, difficulty, seed, families, "quiz"), _quiz_io(), history=history)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(fmt):
+    """Attempts, accuracy, streaks and mastery per rule and difficulty."""
+    import os
+
+    from .quiz import STYLES, stats_report
+
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    click.echo(stats_report(fmt, (lambda t, r: click.style(t, **STYLES.get(r, {}))) if color else (lambda t, r: t)))
+
+
+@main.command()
+@click.option("-n", "count", type=click.IntRange(1, 100), default=10, show_default=True, help="Number of problems.")
+@click.option("--seed", type=int, default=None, help="Seed; the same seed and history give the same drill.")
+def drill(count, seed):
+    """An adaptive session from your history: weak rules more often, due reviews, harder as you improve."""
+    from .quiz import run_drill
+    from .store import History
+
+    with History() as history:
+        run_drill(_quiz_io(), count, seed, history=history)
+
+
+if __name__ == "__main__":
+    main()

@@ -52,7 +52,7 @@ class Problem:
         if cached is None:
             from .steps import trace
 
-            cached = trace(self.expr, self.var)
+            cached = trace(self.expr, self.var, expected=self.answer)
             _STEPS_CACHE[self.id] = cached
         return cached
 
@@ -257,6 +257,19 @@ def _mostly_negative(a) -> bool:
     return terms[0].could_extract_minus_sign() and negs * 2 > len(terms)
 
 
+def _repeated_atoms(e, x) -> list:
+    """eˣ, aˣ, ln and trig factors that occur in more than one term of a sum: worth collecting."""
+    if not e.is_Add:
+        return []
+    out = []
+    for a in e.atoms(sp.exp, sp.Pow, sp.log, sp.sin, sp.cos):
+        if not a.has(x) or (a.is_Pow and a.base == x):
+            continue
+        if sum(1 for t in e.args if t.has(a)) > 1:
+            out.append(a)
+    return out
+
+
 def _score(c, prefer_fraction: bool) -> tuple:
     text = to_text(c)
     score = len(text) + 3 * text.count("(")
@@ -294,15 +307,16 @@ def textbook(d, x, prefer_fraction: bool = False):
             num_e = _pythagoras(num_e)
             cands.append(sp.factor_terms(num_e) / den)
             cands.append(num_e / den)
-            fn = [a for a in num_e.atoms(sp.exp, sp.Pow, sp.log) if a.has(x) and not a.is_Symbol
-                  and not (a.is_Pow and a.base == x)]
+            fn = _repeated_atoms(num_e, x)
             if fn:
                 cands.append(sp.factor_terms(sp.collect(num_e, fn)) / den)
-        fn = [a for a in d.atoms(sp.exp, sp.Pow, sp.log, sp.sin, sp.cos) if a.has(x) and not (a.is_Pow and a.base == x)]
+        fn = _repeated_atoms(d, x)
         if fn:
             cands.append(sp.collect(d, fn))
         cands.append(sp.Add(*[sp.factor_terms(t) for t in d.args]))
-    cands = [_sign_out(_sec_squared(c)) for c in cands]
+    if d.has(sp.tan):
+        cands = [_sec_squared(c) for c in cands]
+    cands = [_sign_out(c) for c in dict.fromkeys(cands)]
     return min(cands, key=lambda c: _score(c, prefer_fraction))
 
 

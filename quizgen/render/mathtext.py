@@ -6,6 +6,8 @@ number without parentheses (`ln 3`), and keep √x and 1/x³ as a teacher would.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
@@ -53,6 +55,7 @@ def _degree(t) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=8192)
 def ordered_terms(e) -> list:
     """Terms of a sum in textbook order: powers of x by falling degree, then functions, constants last;
     a sum with functions starts with a positive term where it can (sin x − x cos x, not −x cos x + sin x)."""
@@ -73,11 +76,14 @@ def ordered_terms(e) -> list:
         if pos:
             terms.remove(pos[0])
             terms.insert(0, pos[0])
-    return terms
+    return tuple(terms)
 
 
 def _is_const_log(e) -> bool:
     return isinstance(e, sp.log) and e.args[0].is_number
+
+
+_P_CACHE: dict = {}
 
 
 class TextPrinter:
@@ -89,8 +95,19 @@ class TextPrinter:
     def __call__(self, expr) -> str:
         return self.p(sp.sympify(expr))[0]
 
-    # Each method returns (text, precedence).
     def p(self, e):
+        """(text, precedence) of e; memoised, since keys print the same subexpressions many times."""
+        key = (e, self.neg_powers)
+        hit = _P_CACHE.get(key)
+        if hit is None:
+            hit = self._p(e)
+            if len(_P_CACHE) > 50_000:
+                _P_CACHE.clear()
+            _P_CACHE[key] = hit
+        return hit
+
+    # Each method returns (text, precedence).
+    def _p(self, e):
         if e.is_Integer:
             return (str(e) if e >= 0 else MINUS + str(-e)), (P_ATOM if e >= 0 else P_NEG)
         if e.is_Rational:
