@@ -1,0 +1,494 @@
+"""Typical wrong derivatives built from a problem's own structure, and which one (if any) an answer really is.
+
+A "variant" is the derivative a student gets by applying exactly one rule wrongly at one node of the expression
+tree (top level or nested: the chain inside a product factor, the quotient inside an exponent, ...) and everything
+else right. An answer is named as a mistake only when it is numerically equal to that variant at every sample
+point (see quizgen.check.Frame) — never from the look of the text. Variants that coincide with the key or with a
+more specific variant are dropped, so the list also serves as pairwise-distinct multiple-choice distractors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import sympy as sp
+
+__all__ = ["MISTAKE_CODES", "MISTAKE_FEEDBACK", "Variant", "mistake_details", "mistake_variants", "diagnose",
+           "rules_needed"]
+
+# Most specific first: when two variants are the same function, the earlier code names it.
+MISTAKE_CODES: tuple[str, ...] = (
+    "quotient-sign",
+    "quotient-of-derivatives",
+    "quotient-denominator",
+    "quotient-no-denominator",
+    "product-of-derivatives",
+    "product-missing-term",
+    "missing-ln-factor",
+    "power-rule-on-exponential",
+    "needs-log-differentiation",
+    "exponent-not-lowered",
+    "exponent-raised",
+    "ln-reciprocal",
+    "chain-missing-inner",
+    "forgot-constant-multiple",
+    "constant-not-zero",
+    "not-differentiated",
+    "sign-error",
+)
+
+# One sentence each; fields in braces come from the node where the mistake happens (printed as unicode text).
+MISTAKE_FEEDBACK: dict[str, str] = {
+    "chain-missing-inner": "Chain rule: after differentiating the outer function, multiply by the derivative of "
+                           "the inside, ({u})′ = {du}.",
+    "product-of-derivatives": "The derivative of a product is not the product of the derivatives: use "
+                              "(fg)′ = f′g + fg′ with f = {f} and g = {g}.",
+    "product-missing-term": "The product rule has one term per factor, (fg)′ = f′g + fg′ (here f = {f}, g = {g}); "
+                            "your answer is missing one of them.",
+    "quotient-sign": "The quotient rule's numerator is f′g − fg′ in that order (f = {f}, g = {g}); your answer has "
+                     "it the other way round, so its sign is flipped.",
+    "quotient-of-derivatives": "The derivative of a quotient is not f′/g′: use (f′g − fg′)/g² with f = {f} and "
+                               "g = {g}.",
+    "quotient-denominator": "In the quotient rule the denominator is squared: divide by ({g})², not by {g}.",
+    "quotient-no-denominator": "In the quotient rule the numerator f′g − fg′ is divided by g² = ({g})²; your answer "
+                               "has no denominator.",
+    "missing-ln-factor": "The factor ln {a} is {how} in your answer: {rule}.",
+    "power-rule-on-exponential": "{where} has the variable in the exponent, so it is an exponential, not a power: "
+                                 "use {rule} instead of the power rule.",
+    "needs-log-differentiation": "{where} has the variable in both the base and the exponent, so neither the power "
+                                 "rule nor the exponential rule applies alone: write it as e^({logform}) and use the "
+                                 "chain rule.",
+    "exponent-not-lowered": "Power rule: bring the exponent down and lower it by one, (uⁿ)′ = n·uⁿ⁻¹·u′; here the "
+                            "new exponent is {n1}.",
+    "exponent-raised": "Power rule: the new exponent is n − 1 = {n1}, not n + 1 — with a negative exponent it moves "
+                       "further from zero.",
+    "ln-reciprocal": "(ln u)′ = u′/u: divide the derivative of the inside by the inside itself, here ({du})/({u}), "
+                     "not 1/u′.",
+    "forgot-constant-multiple": "A constant factor stays in the derivative: (c·f)′ = c·f′ with c = {c}.",
+    "constant-not-zero": "The derivative of a constant term such as {c} is 0.",
+    "not-differentiated": "Your answer is the function itself; it still has to be differentiated.",
+    "sign-error": "Check the sign: your answer has the right size but the opposite sign{detail}.",
+    "rounded-decimals": "Your answer is close but uses rounded decimals; write exact values such as 1/3, ln 2 or √3.",
+    "domain-mismatch": "Your answer agrees with the derivative where both are defined, but its domain is different.",
+    "not-simplified": "Your answer is equal to the derivative but not simplified.",
+}
+
+_RANK = {code: i for i, code in enumerate(MISTAKE_CODES)}
+
+_MAX_NODES = 150     # bigger problems (far beyond any bank family) get only the whole-answer variants
+_MAX_VARIANTS = 60   # per node, so a long product or sum cannot blow up
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A wrong derivative: `code`, the whole wrong derivative `wrong`, the node depth, and the pieces for feedback."""
+
+    code: str
+    wrong: sp.Expr
+    depth: int = 0
+    parts: tuple[tuple[str, object], ...] = ()
+
+    def feedback(self) -> str:
+        return _format(self.code, dict(self.parts))
+
+
+def _text(e) -> str:
+    if isinstance(e, str):
+        return e
+    from .render.mathtext import to_text
+
+    try:
+        return to_text(e)
+    except Exception:  # noqa: BLE001 — a printer gap must not lose the feedback
+        return str(e)
+
+
+def _format(code: str, parts: dict) -> str:
+    template = MISTAKE_FEEDBACK[code]
+    fields = {k: _text(v) for k, v in parts.items()}
+    fields.setdefault("detail", "")
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError):
+        return template.split(":")[0].split("{")[0].rstrip(" (,") + "."
+
+
+_OUTER: dict = {
+    # class: (rule name, derivative at u, rule text, sign-error note)
+    sp.sin: ("sin", lambda u: sp.cos(u), "(sin u)′ = cos u · u′"),
+    sp.cos: ("cos", lambda u: -sp.sin(u), "(cos u)′ = −sin u · u′"),
+    sp.tan: ("tan", lambda u: sp.sec(u) ** 2, "(tan u)′ = sec²u · u′"),
+    sp.sec: ("sec", lambda u: sp.sec(u) * sp.tan(u), "(sec u)′ = sec u tan u · u′"),
+    sp.csc: ("csc", lambda u: -sp.csc(u) * sp.cot(u), "(csc u)′ = −csc u cot u · u′"),
+    sp.cot: ("cot", lambda u: -sp.csc(u) ** 2, "(cot u)′ = −csc²u · u′"),
+    sp.asin: ("arcsin", lambda u: 1 / sp.sqrt(1 - u**2), "(arcsin u)′ = u′/√(1 − u²)"),
+    sp.acos: ("arccos", lambda u: -1 / sp.sqrt(1 - u**2), "(arccos u)′ = −u′/√(1 − u²)"),
+    sp.atan: ("arctan", lambda u: 1 / (1 + u**2), "(arctan u)′ = u′/(1 + u²)"),
+}
+_SIGN_PRONE = {sp.sin, sp.cos, sp.sec, sp.csc, sp.cot, sp.acos, sp.asin}
+
+
+def _log_base_of(f) -> sp.Expr | None:
+    """a when f is 1/ln(a) for a number a > 0, a ≠ 1 (how SymPy stores the base of logₐ), else None."""
+    if f.is_Pow and f.exp == -1 and isinstance(f.base, sp.log):
+        a = f.base.args[0]
+        if a.is_number and a.is_positive and a != 1:
+            return a
+    return None
+
+
+class _Deriver:
+    """Differentiates by the course's rules and, at each node, lists the derivatives that one wrong rule gives."""
+
+    def __init__(self, var):
+        self.var = var
+        self.rules: set[str] = set()
+
+    def dep(self, e) -> bool:
+        return e.has(self.var)
+
+    def d(self, e, depth: int = 0) -> tuple[sp.Expr, list[Variant]]:
+        if not self.dep(e):
+            return sp.S.Zero, []
+        if e == self.var:
+            return sp.S.One, []
+        if e.is_Add:
+            return self.d_add(e, depth)
+        if e.is_Mul:
+            return self.d_mul(e, depth)
+        if e.is_Pow:
+            return self.d_pow(e, depth)
+        if isinstance(e, sp.exp):
+            return self.d_exp(e, depth)
+        if isinstance(e, sp.log) and len(e.args) == 1:
+            return self.d_ln(e, depth)
+        if type(e) in _OUTER and len(e.args) == 1:
+            return self.d_trig(e, depth)
+        self.rules.add("other")
+        return sp.diff(e, self.var), []
+
+    # --- helpers --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def lift(vs: list[Variant], fn) -> list[Variant]:
+        out = []
+        for v in vs[:_MAX_VARIANTS]:
+            out.append(replace(v, wrong=fn(v.wrong)))
+        return out
+
+    def chain(self, e, u, outer_at_u, depth, rule_parts=()) -> tuple[sp.Expr, list[Variant], sp.Expr]:
+        """outer′(u)·u′ and the variants: inner derivative forgotten, or wrong inside u."""
+        du, vu = self.d(u, depth + 1)
+        d = outer_at_u * du
+        variants: list[Variant] = []
+        if u != self.var:
+            self.rules.add("chain")
+            if du != 1:
+                variants.append(Variant("chain-missing-inner", outer_at_u, depth, (("u", u), ("du", du))))
+            variants += self.lift(vu, lambda w: outer_at_u * w)
+        return d, variants, du
+
+    # --- rules ----------------------------------------------------------------------------------------------
+
+    def d_add(self, e, depth):
+        terms = list(e.args)
+        parts = [self.d(t, depth + 1) for t in terms]
+        ds = [p[0] for p in parts]
+        d = sp.Add(*ds)
+        variants: list[Variant] = []
+        for i, (t, (di, vi)) in enumerate(zip(terms, parts)):
+            if not self.dep(t) and t != 0:
+                variants.append(Variant("constant-not-zero", d + t, depth, (("c", t),)))
+            others = sp.Add(*(ds[:i] + ds[i + 1:]))
+            variants += self.lift(vi, lambda w, o=others: o + w)
+        if any(self.dep(t) for t in terms):
+            self.rules.add("sum")
+        return d, variants[:_MAX_VARIANTS]
+
+    def d_mul(self, e, depth):
+        consts = [f for f in e.args if not self.dep(f)]
+        factors = [f for f in e.args if self.dep(f)]
+        # logₐ(u) is stored as log(u)·(log a)⁻¹: pair the constant with a log factor into one unit.
+        units = list(factors)
+        log_bases: dict[int, sp.Expr] = {}
+        for c in list(consts):
+            a = _log_base_of(c)
+            if a is None:
+                continue
+            for i, f in enumerate(factors):
+                if i not in log_bases and isinstance(f, sp.log):
+                    log_bases[i] = a
+                    consts.remove(c)
+                    break
+        if consts:
+            c = sp.Mul(*consts)
+            rest = sp.Mul(*[sp.Mul(f, sp.Pow(sp.log(log_bases[i]), -1)) if i in log_bases else f
+                            for i, f in enumerate(factors)])
+            dr, vr = self.d(rest, depth)
+            variants = self.lift(vr, lambda w: c * w)
+            if c not in (1, -1):
+                self.rules.add("constant-multiple")
+                variants.insert(0, Variant("forgot-constant-multiple", dr, depth, (("c", c), ("f", rest))))
+            return c * dr, variants
+        if len(factors) == 1 and log_bases:
+            (i,) = log_bases
+            return self.d_log_base(e, factors[0].args[0], log_bases[i], depth)
+        units = [sp.Mul(f, sp.Pow(sp.log(log_bases[i]), -1)) if i in log_bases else f
+                 for i, f in enumerate(factors)]
+        numer = [f for f in units if not (f.is_Pow and f.exp.is_Number and f.exp.is_negative)]
+        denom = [sp.Pow(f.base, -f.exp) for f in units if f.is_Pow and f.exp.is_Number and f.exp.is_negative]
+        if numer and denom:
+            return self.d_quotient(sp.Mul(*numer), sp.Mul(*denom), depth)
+        if denom:
+            g = sp.Mul(*denom)
+            return self.d_power_const(sp.Pow(g, -1), g, sp.S.NegativeOne, depth)
+        return self.d_product(units, depth)
+
+    def d_product(self, fs, depth):
+        self.rules.add("product")
+        parts = [self.d(f, depth + 1) for f in fs]
+        ds = [p[0] for p in parts]
+
+        def term(i, di):
+            return sp.Mul(*[di if j == i else f for j, f in enumerate(fs)])
+
+        d = sp.Add(*[term(i, di) for i, di in enumerate(ds)])
+        f, g = fs[0], sp.Mul(*fs[1:])
+        pf = (("f", f), ("g", g))
+        variants = [Variant("product-of-derivatives", sp.Mul(*ds), depth, pf)]
+        if len(fs) <= 4:
+            for i in range(len(fs)):
+                variants.append(Variant("product-missing-term", d - term(i, ds[i]), depth, pf))
+        for i, (di, vi) in enumerate(parts):
+            rest = d - term(i, di)
+            variants += self.lift(vi, lambda w, i=i, rest=rest: rest + term(i, w))
+        return d, variants[:_MAX_VARIANTS]
+
+    def d_quotient(self, f, g, depth):
+        self.rules.add("quotient")
+        df, vf = self.d(f, depth + 1)
+        dg, vg = self.d(g, depth + 1)
+        num = df * g - f * dg
+        d = num / g**2
+        pf = (("f", f), ("g", g))
+        variants = [
+            Variant("quotient-sign", (f * dg - df * g) / g**2, depth, pf),
+            Variant("quotient-of-derivatives", df / dg if dg != 0 else sp.nan, depth, pf),
+            Variant("quotient-denominator", num / g, depth, pf),
+            Variant("quotient-no-denominator", num, depth, pf),
+        ]
+        variants = [v for v in variants if v.wrong is not sp.nan]
+        variants += self.lift(vf, lambda w: (w * g - f * dg) / g**2)
+        variants += self.lift(vg, lambda w: (df * g - f * w) / g**2)
+        return d, variants[:_MAX_VARIANTS]
+
+    def d_pow(self, e, depth):
+        b, n = e.base, e.exp
+        if self.dep(b) and not self.dep(n):
+            return self.d_power_const(e, b, n, depth)
+        if self.dep(n) and not self.dep(b):
+            return self.d_exp_base(e, b, n, depth)
+        # f(x)^g(x): logarithmic differentiation; the two half-rules students try are the variants.
+        self.rules.add("logarithmic differentiation")
+        d = sp.diff(e, self.var)
+        db, _ = self.d(b, depth + 1)
+        dn, _ = self.d(n, depth + 1)
+        parts = (("where", e), ("logform", n * sp.log(b)))
+        return d, [Variant("needs-log-differentiation", n * b ** (n - 1) * db, depth, parts),
+                   Variant("needs-log-differentiation", e * sp.log(b) * dn, depth, parts)]
+
+    def d_power_const(self, e, b, n, depth):
+        self.rules.add("power")
+        outer = n * b ** (n - 1)
+        d, variants, db = self.chain(e, b, outer, depth)
+        variants.insert(0, Variant("exponent-not-lowered", n * b**n * db, depth, (("n1", n - 1),)))
+        if n.is_negative:
+            variants.insert(1, Variant("exponent-raised", n * b ** (n + 1) * db, depth, (("n1", n - 1),)))
+        return d, variants
+
+    def d_exp_base(self, e, a, u, depth):
+        self.rules.add("exponential")
+        ln_a = sp.log(a)
+        d, variants, du = self.chain(e, u, e * ln_a, depth)
+        rule = "(aᵘ)′ = aᵘ · ln a · u′"
+        parts = (("a", a), ("rule", rule), ("where", e))
+        variants[:0] = [
+            Variant("missing-ln-factor", e * du, depth, parts + (("how", "missing"),)),
+            Variant("missing-ln-factor", e * du / ln_a, depth, parts + (("how", "upside down"),)),
+            Variant("power-rule-on-exponential", u * a ** (u - 1) * du, depth, (("where", e), ("rule", rule))),
+        ]
+        return d, variants
+
+    def d_exp(self, e, depth):
+        self.rules.add("exponential")
+        u = e.args[0]
+        d, variants, du = self.chain(e, u, e, depth)
+        variants.insert(0, Variant("power-rule-on-exponential", u * sp.exp(u - 1) * du, depth,
+                                   (("where", e), ("rule", "(eᵘ)′ = eᵘ · u′"))))
+        return d, variants
+
+    def d_ln(self, e, depth):
+        self.rules.add("logarithm")
+        u = e.args[0]
+        d, variants, du = self.chain(e, u, 1 / u, depth)
+        if u != self.var and du != 0 and not (du - 1 / u).is_zero:
+            variants.insert(0, Variant("ln-reciprocal", 1 / du, depth, (("u", u), ("du", du))))
+        return d, variants
+
+    def d_log_base(self, e, u, a, depth):
+        self.rules.add("logarithm")
+        ln_a = sp.log(a)
+        d, variants, du = self.chain(e, u, 1 / (u * ln_a), depth)
+        parts = (("a", a), ("rule", "(logₐ u)′ = u′/(u · ln a)"), ("where", e))
+        variants[:0] = [
+            Variant("missing-ln-factor", du / u, depth, parts + (("how", "missing"),)),
+            Variant("missing-ln-factor", du * ln_a / u, depth, parts + (("how", "upside down"),)),
+        ]
+        return d, variants
+
+    def d_trig(self, e, depth):
+        self.rules.add("trigonometric")
+        name, deriv, rule = _OUTER[type(e)]
+        u = e.args[0]
+        d, variants, du = self.chain(e, u, deriv(u), depth)
+        if type(e) in _SIGN_PRONE:
+            variants.insert(0, Variant("sign-error", -d, depth, (("detail", f" — {rule}"),)))
+        return d, variants
+
+
+def _count_nodes(e, limit: int) -> int:
+    n = 0
+    for _ in sp.preorder_traversal(e):
+        n += 1
+        if n > limit:
+            break
+    return n
+
+
+@lru_cache(maxsize=256)
+def _raw_variants(expr, var) -> tuple[tuple[Variant, ...], frozenset]:
+    variants: list[Variant] = []
+    rules: set[str] = set()
+    if _count_nodes(expr, _MAX_NODES) <= _MAX_NODES:
+        der = _Deriver(var)
+        try:
+            _, variants = der.d(expr)
+        except (RecursionError, ValueError, TypeError, ZeroDivisionError):
+            variants = []
+        rules = der.rules
+    return tuple(variants), frozenset(rules)
+
+
+@lru_cache(maxsize=256)
+def _details(expr, var, expected) -> tuple[Variant, ...]:
+    from .check import frame_for
+
+    variants, _ = _raw_variants(expr, var)
+    extra = [Variant("sign-error", -expected, 0, ())]
+    if expr.has(var):
+        extra.append(Variant("not-differentiated", expr, 0, ()))
+    order = sorted(enumerate(list(variants) + extra), key=lambda iv: (_RANK[iv[1].code], iv[1].depth, iv[0]))
+    frame = frame_for(var, expr, expected)
+    kept: list[Variant] = []
+    for _, v in order:
+        w = v.wrong
+        if w.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            continue
+        if _same(frame, expected, w) or any(_same(frame, k.wrong, w) for k in kept):
+            continue
+        kept.append(v)
+    return tuple(kept)
+
+
+def _same(frame, a, b) -> bool:
+    """Equal at every sample point where both are defined (and at least one such point)."""
+    if a == b:
+        return True
+    agree = 0
+    for i in range(len(frame.points)):
+        d = frame.differs_at(a, b, i)
+        if d is True:
+            return False
+        if d is False:
+            agree += 1
+    return agree > 0
+
+
+def mistake_details(expr, var, expected=None) -> list[Variant]:
+    """Variants for the typical mistakes that apply to expr, most specific first, pairwise different and all
+    different from the true derivative."""
+    if isinstance(var, str):
+        from .mathparse import symbol
+
+        var = symbol(var)
+    if expected is None:
+        expected = sp.diff(expr, var)
+    return list(_details(expr, var, expected))
+
+
+def mistake_variants(expr, var, expected=None) -> list[tuple[str, sp.Expr]]:
+    """(code, wrong derivative) for each typical mistake that applies to expr; see mistake_details."""
+    return [(v.code, v.wrong) for v in mistake_details(expr, var, expected)]
+
+
+def rules_needed(expr, var) -> list[str]:
+    """Names of the rules the derivative of expr uses, in a fixed teaching order."""
+    if isinstance(var, str):
+        from .mathparse import symbol
+
+        var = symbol(var)
+    _, rules = _raw_variants(expr, var)
+    order = ["sum", "constant-multiple", "power", "exponential", "logarithm", "trigonometric", "product",
+             "quotient", "chain", "logarithmic differentiation", "other"]
+    return [r for r in order if r in rules]
+
+
+def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
+    """(mistake code, one-sentence feedback) for a wrong answer; the code is None when no typical mistake matches
+    exactly (numerically equal at every sample point)."""
+    from .check import frame_for
+
+    if isinstance(var, str):
+        from .mathparse import symbol
+
+        var = symbol(var)
+    if expected is None:
+        expected = sp.diff(expr, var)
+    frame = frame_for(var, expr, expected)
+    for v in _details(expr, var, expected):
+        if _matches(frame, v.wrong, answer):
+            return v.code, v.feedback()
+    return None, _generic_feedback(expr, var)
+
+
+def _matches(frame, wrong, answer) -> bool:
+    agree = 0
+    for i in range(len(frame.points)):
+        d = frame.differs_at(wrong, answer, i)
+        if d is True:
+            return False
+        if d is None:
+            # One defined and the other not: different functions; both undefined/too big: no information.
+            vw, va = frame.value_at(wrong, i, 30), frame.value_at(answer, i, 30)
+            if (vw is None) != (va is None):
+                return False
+            continue
+        agree += 1
+    return agree >= min(3, len(frame.points))
+
+
+_RULE_NAMES = {
+    "constant-multiple": "the constant multiple rule", "power": "the power rule", "exponential": "the exponential rule",
+    "logarithm": "the logarithm rule", "trigonometric": "the trig derivatives", "product": "the product rule",
+    "quotient": "the quotient rule", "chain": "the chain rule", "logarithmic differentiation": "logarithmic differentiation",
+}
+
+
+def _generic_feedback(expr, var) -> str:
+    rules = [r for r in rules_needed(expr, var) if r not in ("sum", "other")]
+    if not rules:
+        return "This is not the derivative; differentiate term by term and compare."
+    names = [_RULE_NAMES[r] for r in rules]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"This is not the derivative; it needs {listed} — work through them one step at a time."
