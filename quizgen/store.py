@@ -1,0 +1,366 @@
+"""Quiz history in SQLite (one row per problem asked, committed as it is answered) and the progress computed from it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import QuizgenError
+
+DB_NAME = "history.sqlite3"
+TOPICS = ("power", "basic", "product", "quotient", "chain", "exp-log")  # the rule categories, as in the banks
+DIFFICULTIES = (1, 2, 3)
+LEVELS = ("new", "practising", "proficient", "mastered")
+BUSY_TIMEOUT_MS = 10_000
+WEEK = 7 * 86_400.0
+
+# Forward migrations: MIGRATIONS[k] takes a database from schema version k to k + 1 (PRAGMA user_version).
+# Never edit a released entry; append a new one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 0 -> 1: sessions and the problems asked in them
+        """CREATE TABLE sessions (
+               id INTEGER PRIMARY KEY,
+               kind TEXT NOT NULL,
+               seed INTEGER,
+               options TEXT NOT NULL DEFAULT '{}',
+               n_problems INTEGER NOT NULL DEFAULT 0,
+               started_at REAL NOT NULL,
+               ended_at REAL)""",
+        """CREATE TABLE attempts (
+               id INTEGER PRIMARY KEY,
+               session_id INTEGER NOT NULL REFERENCES sessions(id),
+               position INTEGER NOT NULL,
+               problem_id TEXT NOT NULL,
+               family TEXT NOT NULL,
+               topic TEXT NOT NULL,
+               difficulty INTEGER NOT NULL,
+               variable TEXT NOT NULL DEFAULT 'x',
+               expr TEXT NOT NULL,
+               params TEXT NOT NULL DEFAULT '[]',
+               question_text TEXT NOT NULL,
+               answer_text TEXT NOT NULL,
+               given TEXT,
+               tries INTEGER NOT NULL DEFAULT 0,
+               correct INTEGER NOT NULL DEFAULT 0,
+               assisted INTEGER NOT NULL DEFAULT 0,
+               outcome TEXT NOT NULL,
+               mistake TEXT,
+               started_at REAL NOT NULL,
+               answered_at REAL NOT NULL,
+               UNIQUE (session_id, position))""",
+        "CREATE INDEX attempts_time ON attempts(answered_at)",
+    ),
+    (  # 1 -> 2: how many hints were shown, and whether a drill asked the problem as a spaced review
+        "ALTER TABLE attempts ADD COLUMN hints INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE attempts ADD COLUMN review INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX attempts_topic_time ON attempts(topic, answered_at)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(QuizgenError):
+    """The history database cannot be opened, read or written."""
+
+
+def data_dir() -> Path:
+    """Where quizgen keeps its history: $QUIZGEN_HOME if set, else the platform's user data directory."""
+    home = os.environ.get("QUIZGEN_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("quizgen", appauthor=False))
+
+
+def default_db_path() -> Path:
+    return data_dir() / DB_NAME
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One problem asked: its final state (retries update the row; correct means finally right)."""
+
+    id: int
+    session_id: int
+    position: int
+    problem_id: str
+    family: str
+    topic: str
+    difficulty: int
+    variable: str
+    expr: str  # str(expr): SymPy syntax that quizgen.mathparse.parse reads back to the same expression
+    params: tuple  # ((name, value text), ...)
+    question_text: str
+    answer_text: str
+    given: str | None
+    tries: int
+    correct: bool
+    assisted: bool
+    outcome: str  # correct | wrong | skipped | revealed
+    mistake: str | None
+    started_at: float
+    answered_at: float
+    hints: int = 0
+    review: bool = False
+    session_kind: str = "quiz"
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    kind: str
+    seed: int | None
+    options: dict
+    n_problems: int
+    started_at: float
+    ended_at: float | None
+
+
+_ATTEMPT_COLS = ("id, session_id, position, problem_id, family, topic, difficulty, variable, expr, params, "
+                 "question_text, answer_text, given, tries, correct, assisted, outcome, mistake, started_at, "
+                 "answered_at, hints, review")
+
+
+def _attempt(row, kind="quiz") -> Attempt:
+    (aid, sid, pos, pid, fam, topic, diff, var, expr, params, qt, at, given, tries, correct, assisted, outcome,
+     mistake, t0, t1, hints, review) = row
+    try:
+        ptuple = tuple(tuple(p) for p in json.loads(params))
+    except (ValueError, TypeError):
+        ptuple = ()
+    return Attempt(aid, sid, pos, pid, fam, topic, int(diff), var, expr, ptuple, qt, at, given, int(tries),
+                   bool(correct), bool(assisted), outcome, mistake, float(t0), float(t1), int(hints), bool(review),
+                   kind)
+
+
+class History:
+    """The history database. Every write is its own transaction, committed before the method returns."""
+
+    def __init__(self, path: str | Path | None = None, clock=time.time):
+        self.path = Path(path) if path is not None else default_db_path()
+        self.clock = clock
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: autocommit, so each statement is durable at once; transactions are explicit.
+            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open the history at {self.path}: {e}") from None
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            self.conn.close()
+            raise StoreError(f"cannot use the history at {self.path}: {e}") from None
+
+    # -- schema ---------------------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the history at {self.path} has schema version {version}, newer than this quizgen "
+                             f"understands ({SCHEMA_VERSION}); upgrade quizgen")
+        if version == SCHEMA_VERSION:
+            return
+        # IMMEDIATE takes the write lock first, so two quizzes starting at once cannot both migrate.
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.schema_version()
+            for step in MIGRATIONS[version:]:
+                for sql in step:
+                    self.conn.execute(sql)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _write(self, sql: str, args=()):
+        try:
+            return self.conn.execute(sql, args)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot write the history at {self.path}: {e}") from None
+
+    # -- writes ---------------------------------------------------------------------------------------------
+
+    def start_session(self, kind: str, seed: int | None = None, options: dict | None = None,
+                      n_problems: int = 0) -> int:
+        cur = self._write("INSERT INTO sessions (kind, seed, options, n_problems, started_at) VALUES (?, ?, ?, ?, ?)",
+                          (kind, seed, json.dumps(options or {}, sort_keys=True), n_problems, self.clock()))
+        return int(cur.lastrowid)
+
+    def end_session(self, session_id: int) -> None:
+        self._write("UPDATE sessions SET ended_at = ? WHERE id = ?", (self.clock(), session_id))
+
+    def record(self, session_id: int, position: int, problem, *, outcome: str, correct: bool, given: str | None = None,
+               tries: int = 0, assisted: bool = False, mistake: str | None = None, hints: int = 0,
+               review: bool = False, started_at: float | None = None) -> None:
+        """Write the problem's current state; a later call for the same (session, position) replaces it."""
+        now = self.clock()
+        params = json.dumps([[str(k), str(v)] for k, v in getattr(problem, "params", ()) or ()])
+        self._write(
+            f"""INSERT INTO attempts ({_ATTEMPT_COLS.replace('id, ', '', 1)})
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (session_id, position) DO UPDATE SET
+                    given = excluded.given, tries = excluded.tries, correct = excluded.correct,
+                    assisted = excluded.assisted, outcome = excluded.outcome, mistake = excluded.mistake,
+                    answered_at = excluded.answered_at, hints = excluded.hints""",
+            (session_id, position, problem.id, problem.family, problem.topic, int(problem.difficulty),
+             problem.variable, str(problem.expr), params, problem.question_text, problem.answer_text, given,
+             tries, int(bool(correct)), int(bool(assisted)), outcome, mistake,
+             now if started_at is None else started_at, now, hints, int(bool(review))))
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    def attempts(self, since: float | None = None) -> list[Attempt]:
+        """Every attempt in the order answered (oldest first), optionally only those answered at or after `since`."""
+        sql = (f"SELECT {', '.join('a.' + c.strip() for c in _ATTEMPT_COLS.split(','))}, s.kind "
+               "FROM attempts a JOIN sessions s ON s.id = a.session_id")
+        args: tuple = ()
+        if since is not None:
+            sql += " WHERE a.answered_at >= ?"
+            args = (since,)
+        sql += " ORDER BY a.answered_at, a.id"
+        try:
+            rows = self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot read the history at {self.path}: {e}") from None
+        return [_attempt(r[:-1], r[-1]) for r in rows]
+
+    def sessions(self) -> list[Session]:
+        rows = self.conn.execute("SELECT id, kind, seed, options, n_problems, started_at, ended_at FROM sessions "
+                                 "ORDER BY id").fetchall()
+        return [Session(r[0], r[1], r[2], json.loads(r[3] or "{}"), r[4], r[5], r[6]) for r in rows]
+
+    def last_session(self) -> Session | None:
+        """The most recent session in which at least one problem was answered, skipped or revealed."""
+        row = self.conn.execute(
+            "SELECT s.id, s.kind, s.seed, s.options, s.n_problems, s.started_at, s.ended_at FROM sessions s "
+            "WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.session_id = s.id) ORDER BY s.id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        return Session(row[0], row[1], row[2], json.loads(row[3] or "{}"), row[4], row[5], row[6])
+
+    def session_attempts(self, session_id: int) -> list[Attempt]:
+        cols = ", ".join("a." + c.strip() for c in _ATTEMPT_COLS.split(","))
+        rows = self.conn.execute(f"SELECT {cols}, s.kind FROM attempts a JOIN sessions s ON s.id = a.session_id "
+                                 "WHERE a.session_id = ? ORDER BY a.position", (session_id,)).fetchall()
+        return [_attempt(r[:-1], r[-1]) for r in rows]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Progress: streaks, mastery and stats, replayed from the attempts
+
+
+@dataclass
+class RuleProgress:
+    """A rule category's state after replaying its attempts in order."""
+
+    level: int = 0  # index into LEVELS
+    streak: int = 0  # current run of correct, unassisted answers
+    best_streak: int = 0
+    level_session: int | None = None  # the session in which the current level was reached
+    reviews_passed: int = 0  # correct unassisted answers in later sessions while proficient or mastered
+    last_seen: float | None = None
+    last_session: int | None = None
+    attempts: int = 0
+    correct: int = 0
+    recent: tuple = ()  # the last RECENT outcomes (True = correct unassisted)
+
+    @property
+    def mastery(self) -> str:
+        return LEVELS[self.level]
+
+
+RECENT = 10
+
+
+def replay(attempts) -> dict[str, RuleProgress]:
+    """Mastery per rule category (the problem's topic), earned and lost as the attempts happened.
+
+    new -> practising on the first attempt; practising -> proficient on a correct unassisted answer at difficulty
+    2 or more with a streak of 3; proficient -> mastered on a correct unassisted answer at difficulty 3 with a
+    streak of 3 in a later session than the one that made it proficient (it held up when reviewed). A miss
+    (wrong, skipped, revealed) at proficient or mastered drops one level; a hinted answer breaks the streak.
+    """
+    out = {t: RuleProgress() for t in TOPICS}
+    for a in attempts:
+        p = out.setdefault(a.topic, RuleProgress())
+        p.attempts += 1
+        p.correct += int(a.correct)
+        if p.level == 0:
+            p.level, p.level_session = 1, a.session_id
+        clean = a.correct and not a.assisted
+        if clean:
+            p.streak += 1
+            p.best_streak = max(p.best_streak, p.streak)
+            if p.level >= 2 and a.session_id != p.level_session and a.session_id != p.last_session:
+                p.reviews_passed += 1
+            if p.level == 1 and a.difficulty >= 2 and p.streak >= 3:
+                p.level, p.level_session = 2, a.session_id
+            elif p.level == 2 and a.difficulty >= 3 and p.streak >= 3 and a.session_id != p.level_session:
+                p.level, p.level_session, p.reviews_passed = 3, a.session_id, 0
+        else:
+            p.streak = 0
+            if not a.correct and p.level >= 2:
+                p.level, p.level_session, p.reviews_passed = p.level - 1, a.session_id, 0
+        p.recent = (p.recent + (clean,))[-RECENT:]
+        p.last_seen = a.answered_at
+        p.last_session = a.session_id
+    return out
+
+
+def _acc(attempts: int, correct: int):
+    return round(correct / attempts, 3) if attempts else None
+
+
+def _counts(rows) -> dict:
+    n = len(rows)
+    c = sum(1 for a in rows if a.correct)
+    return {"attempts": n, "correct": c, "accuracy": _acc(n, c)}
+
+
+def compute_stats(attempts, now: float | None = None) -> dict:
+    """The stats document: totals, per rule category (with streaks and mastery) and per difficulty,
+    each with its last 7 days. `attempts` in the order answered."""
+    now = time.time() if now is None else now
+    attempts = list(attempts)
+    week = [a for a in attempts if a.answered_at >= now - WEEK]
+    progress = replay(attempts)
+    rules = {}
+    for t in list(TOPICS) + sorted(set(progress) - set(TOPICS)):
+        p = progress[t]
+        mine = [a for a in attempts if a.topic == t]
+        rules[t] = {**_counts(mine), "streak": p.streak, "best_streak": p.best_streak, "mastery": p.mastery,
+                    "last_7_days": _counts([a for a in week if a.topic == t])}
+    diffs = {}
+    for d in DIFFICULTIES:
+        mine = [a for a in attempts if a.difficulty == d]
+        diffs[str(d)] = {**_counts(mine), "last_7_days": _counts([a for a in week if a.difficulty == d])}
+    return {
+        "total": {"attempts": len(attempts), "correct": sum(1 for a in attempts if a.correct)},
+        "rules": rules,
+        "difficulties": diffs,
+    }
+
+
+__all__ = ["History", "Attempt", "Session", "StoreError", "data_dir", "default_db_path", "replay", "compute_stats",
+           "RuleProgress", "TOPICS", "LEVELS", "SCHEMA_VERSION", "MIGRATIONS"]
