@@ -1,0 +1,427 @@
+"""Rule-by-rule derivative traces as data (rule names, pieces, intermediate results), checked against sympy.diff."""
+
+from __future__ import annotations
+
+import cmath
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import sympy
+from sympy import Add, Mul, Pow, S
+
+__all__ = [
+    "Step",
+    "StepMismatch",
+    "RULES",
+    "RULE_TITLES",
+    "RULE_FORMULAS",
+    "trace",
+    "walk",
+    "hints",
+    "to_dict",
+    "rules_used",
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node of a derivation: `rule` applied to `expr` (differentiated with respect to `wrt`) gives `result`.
+
+    `substeps` are the derivations this node relies on; `parts` are its named pieces, in reading order:
+      constant-multiple: c, f, f'        product / quotient: f, g, f', g'
+      chain: u (inner, in x), f(u) (outer, in the symbol u), f'(u) (outer derivative at the inner), u'
+      power: n        exp-base / log-base: a
+    A chain's substeps are (outer rule applied to the bare symbol u, the inner's own derivation); the outer
+    step's `wrt` is that symbol u, every other step's `wrt` is the caller's variable.
+    """
+
+    rule: str
+    expr: sympy.Expr
+    result: sympy.Expr
+    substeps: tuple["Step", ...] = ()
+    parts: tuple[tuple[str, sympy.Expr], ...] = ()
+    wrt: sympy.Symbol | None = None
+
+    def part(self, name: str) -> sympy.Expr:
+        """The named piece, e.g. step.part("u"); KeyError when this rule has no such piece."""
+        for key, value in self.parts:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+
+class StepMismatch(AssertionError):
+    """Internal error: a traced derivative differs from sympy.diff (a bug in the tracer, never a user error)."""
+
+
+RULE_TITLES: dict[str, str] = {
+    "constant": "Constant rule",
+    "identity": "Derivative of x",
+    "constant-multiple": "Constant multiple rule",
+    "sum": "Sum rule",
+    "power": "Power rule",
+    "exp": "Exponential rule",
+    "exp-base": "Exponential with base a",
+    "ln": "Natural logarithm",
+    "log-base": "Logarithm with base a",
+    "sin": "Derivative of sine",
+    "cos": "Derivative of cosine",
+    "tan": "Derivative of tangent",
+    "sec": "Derivative of secant",
+    "csc": "Derivative of cosecant",
+    "cot": "Derivative of cotangent",
+    "arcsin": "Derivative of arcsine",
+    "arccos": "Derivative of arccosine",
+    "arctan": "Derivative of arctangent",
+    "product": "Product rule",
+    "quotient": "Quotient rule",
+    "chain": "Chain rule",
+    "unsupported": "No rule in this course",
+}
+
+RULE_FORMULAS: dict[str, str] = {
+    "constant": "(c)′ = 0",
+    "identity": "(x)′ = 1",
+    "constant-multiple": "(c·f)′ = c·f′",
+    "sum": "(f ± g)′ = f′ ± g′",
+    "power": "(xⁿ)′ = n·xⁿ⁻¹",
+    "exp": "(eˣ)′ = eˣ",
+    "exp-base": "(aˣ)′ = aˣ ln a",
+    "ln": "(ln x)′ = 1/x",
+    "log-base": "(logₐ x)′ = 1/(x ln a)",
+    "sin": "(sin x)′ = cos x",
+    "cos": "(cos x)′ = −sin x",
+    "tan": "(tan x)′ = sec² x",
+    "sec": "(sec x)′ = sec x tan x",
+    "csc": "(csc x)′ = −csc x cot x",
+    "cot": "(cot x)′ = −csc² x",
+    "arcsin": "(arcsin x)′ = 1/√(1 − x²)",
+    "arccos": "(arccos x)′ = −1/√(1 − x²)",
+    "arctan": "(arctan x)′ = 1/(1 + x²)",
+    "product": "(f·g)′ = f′·g + f·g′",
+    "quotient": "(f/g)′ = (f′·g − f·g′)/g²",
+    "chain": "(f(g(x)))′ = f′(g(x))·g′(x)",
+    "unsupported": "derivative taken from SymPy",
+}
+
+RULES: tuple[str, ...] = tuple(RULE_TITLES)
+
+# Elementary outer functions: SymPy class -> (rule name, derivative at an argument).
+_FUNCTION_RULES: dict[type, tuple[str, Callable[[sympy.Expr], sympy.Expr]]] = {
+    sympy.exp: ("exp", lambda a: sympy.exp(a)),
+    sympy.log: ("ln", lambda a: 1 / a),
+    sympy.sin: ("sin", lambda a: sympy.cos(a)),
+    sympy.cos: ("cos", lambda a: -sympy.sin(a)),
+    sympy.tan: ("tan", lambda a: sympy.sec(a) ** 2),
+    sympy.sec: ("sec", lambda a: sympy.sec(a) * sympy.tan(a)),
+    sympy.csc: ("csc", lambda a: -sympy.csc(a) * sympy.cot(a)),
+    sympy.cot: ("cot", lambda a: -sympy.csc(a) ** 2),
+    sympy.asin: ("arcsin", lambda a: 1 / sympy.sqrt(1 - a**2)),
+    sympy.acos: ("arccos", lambda a: -1 / sympy.sqrt(1 - a**2)),
+    sympy.atan: ("arctan", lambda a: 1 / (1 + a**2)),
+}
+
+_TRIVIAL = frozenset({"constant", "identity"})
+
+
+def trace(expr: sympy.Expr, var: sympy.Symbol, *, expected: sympy.Expr | None = None, verify: bool = True) -> Step:
+    """Derive `expr` with respect to `var` rule by rule; the root's result is checked against sympy.diff.
+
+    Pass `expected` (an already computed sympy.diff(expr, var)) to save a second differentiation.
+    Raises StepMismatch only if the traced result provably differs from sympy.diff.
+    """
+    if isinstance(expr, bool) or not isinstance(expr, (sympy.Expr, int, float)):
+        raise TypeError(f"trace() needs a SymPy expression, not {type(expr).__name__}")
+    if isinstance(expr, int):
+        expr = sympy.Integer(expr)
+    elif isinstance(expr, float):
+        expr = sympy.Float(expr)
+    if not isinstance(var, sympy.Symbol):
+        raise TypeError(f"trace() needs a SymPy Symbol as the variable, not {type(var).__name__}")
+    root = _Tracer(var, _dummy_for(expr, var)).d(expr)
+    if verify:
+        truth = sympy.diff(expr, var) if expected is None else expected
+        _check(root.result, truth, var, expr)
+    return root
+
+
+def walk(step: Step, order: str = "pre") -> list[Step]:
+    """Every step of the tree. order="pre": parent first (reads as a plan: rule, then its pieces, left to right);
+    order="post": children first (the order a hand solution computes them, the root's result last)."""
+    if order not in ("pre", "post"):
+        raise ValueError(f"order must be 'pre' or 'post', not {order!r}")
+    return list(_walk(step, order == "pre"))
+
+
+def _walk(step: Step, pre: bool) -> Iterator[Step]:
+    if pre:
+        yield step
+    for sub in step.substeps:
+        yield from _walk(sub, pre)
+    if not pre:
+        yield step
+
+
+def hints(step: Step) -> list[Step]:
+    """Steps worth revealing one at a time, parent first, without the trivial constant and x′ = 1 leaves."""
+    return [s for s in _walk(step, True) if s.rule not in _TRIVIAL]
+
+
+def rules_used(step: Step) -> set[str]:
+    """Names of every rule anywhere in the tree (outer rules of chains included)."""
+    return {s.rule for s in _walk(step, True)}
+
+
+def to_dict(step: Step, fmt: Callable[[sympy.Expr], str] = str) -> dict:
+    """JSON-ready nested dict; `fmt` turns each expression into text (str for SymPy syntax, or a unicode/LaTeX printer)."""
+    return {
+        "rule": step.rule,
+        "title": RULE_TITLES[step.rule],
+        "formula": RULE_FORMULAS[step.rule],
+        "wrt": fmt(step.wrt) if step.wrt is not None else None,
+        "expr": fmt(step.expr),
+        "result": fmt(step.result),
+        "parts": {name: fmt(value) for name, value in step.parts},
+        "substeps": [to_dict(sub, fmt) for sub in step.substeps],
+    }
+
+
+def _dummy_for(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Symbol:
+    """The symbol naming a chain's inner function: u, unless the problem already uses that name."""
+    taken = {s.name for s in expr.free_symbols} | {var.name}
+    for name in ("u", "w", "v", "t", "z"):
+        if name not in taken:
+            return sympy.Symbol(name)
+    return sympy.Dummy("u")
+
+
+def _log_base_of(factor: sympy.Expr) -> sympy.Expr | None:
+    """a when factor is 1/ln(a) for a positive number a ≠ 1 (how SymPy stores the base of logₐ), else None."""
+    if factor.is_Pow and factor.exp == -1 and isinstance(factor.base, sympy.log):
+        a = factor.base.args[0]
+        if a.is_number and a.is_positive and a != 1:
+            return a
+    return None
+
+
+def _is_denominator(factor: sympy.Expr) -> bool:
+    return factor.is_Pow and factor.exp.is_Number and factor.exp.is_negative
+
+
+class _Tracer:
+    def __init__(self, var: sympy.Symbol, u: sympy.Symbol):
+        self.var = var
+        self.u = u
+        self._has: dict[sympy.Expr, bool] = {}
+
+    def depends(self, e: sympy.Expr) -> bool:
+        try:
+            return self._has[e]
+        except KeyError:
+            found = self._has[e] = e.has(self.var)
+            return found
+
+    def step(self, rule, expr, result, substeps=(), parts=()) -> Step:
+        return Step(rule, expr, result, tuple(substeps), tuple(parts), self.var)
+
+    def d(self, e: sympy.Expr) -> Step:
+        if not self.depends(e):
+            return self.step("constant", e, S.Zero)
+        if e == self.var:
+            return self.step("identity", e, S.One)
+        if e.is_Add:
+            # printing order, so hints walk the terms as the student reads them
+            subs = [self.d(t) for t in e.as_ordered_terms()]
+            return self.step("sum", e, Add(*[s.result for s in subs]), subs)
+        if e.is_Mul:
+            return self.d_mul(e)
+        if e.is_Pow:
+            return self.d_pow(e)
+        if type(e) in _FUNCTION_RULES and len(e.args) == 1:
+            rule, deriv = _FUNCTION_RULES[type(e)]
+            return self.apply(e, rule, e.func, deriv, e.args[0])
+        return self.unsupported(e)
+
+    def unsupported(self, e: sympy.Expr) -> Step:
+        return self.step("unsupported", e, sympy.diff(e, self.var))
+
+    def d_pow(self, e: sympy.Expr) -> Step:
+        base, n = e.base, e.exp
+        base_dep, exp_dep = self.depends(base), self.depends(n)
+        if base_dep and not exp_dep:
+            return self.apply(e, "power", lambda a: a**n, lambda a: n * a ** (n - 1), base, (("n", n),))
+        if exp_dep and not base_dep:
+            if base == S.Exp1:
+                return self.apply(e, "exp", sympy.exp, sympy.exp, n)
+            return self.apply(
+                e, "exp-base", lambda a: base**a, lambda a: base**a * sympy.log(base), n, (("a", base),)
+            )
+        return self.unsupported(e)  # f(x)**g(x) needs logarithmic differentiation, not in the rule list
+
+    def d_log_base(self, e: sympy.Expr, arg: sympy.Expr, a: sympy.Expr) -> Step:
+        ln_a = sympy.log(a)
+        return self.apply(e, "log-base", lambda t: sympy.log(t) / ln_a, lambda t: 1 / (t * ln_a), arg, (("a", a),))
+
+    def apply(self, e, rule, outer, deriv, arg, parts=()) -> Step:
+        """`e` = outer(arg): a plain rule when arg is the variable itself, else a chain step."""
+        if arg == self.var:
+            return self.step(rule, e, deriv(arg), (), parts)
+        u = self.u
+        outer_step = Step(rule, outer(u), deriv(u), (), tuple(parts), u)
+        inner = self.d(arg)
+        outer_at_inner = deriv(arg)
+        return self.step(
+            "chain",
+            e,
+            outer_at_inner * inner.result,
+            (outer_step, inner),
+            (("u", arg), ("f(u)", outer_step.expr), ("f'(u)", outer_at_inner), ("u'", inner.result)),
+        )
+
+    def d_mul(self, e: sympy.Expr) -> Step:
+        consts: list[sympy.Expr] = []
+        factors: list[sympy.Expr] = []
+        for f in e.args:
+            (factors if self.depends(f) else consts).append(f)
+
+        # logₐ(u) is stored as log(u)·(log a)⁻¹: pair the constant with a log factor into one unit.
+        log_units: dict[int, sympy.Expr] = {}
+        for c in list(consts):
+            a = _log_base_of(c)
+            if a is None:
+                continue
+            for i, f in enumerate(factors):
+                if i not in log_units and isinstance(f, sympy.log):
+                    log_units[i] = a
+                    consts.remove(c)
+                    break
+        units = [Mul(f, Pow(sympy.log(log_units[i]), -1)) if i in log_units else f for i, f in enumerate(factors)]
+
+        if consts:
+            c = Mul(*consts)
+            rest = Mul(*units)
+            if rest == e:  # defensive: an unevaluated Mul that re-forms itself would recurse forever
+                return self.unsupported(e)
+            inner = self.d(rest)
+            return self.step(
+                "constant-multiple",
+                e,
+                c * inner.result,
+                (inner,),
+                (("c", c), ("f", rest), ("f'", inner.result)),
+            )
+        if len(units) == 1:
+            (i,) = log_units
+            return self.d_log_base(e, factors[i].args[0], log_units[i])
+
+        numer = [f for f in units if not _is_denominator(f)]
+        denom = [f for f in units if _is_denominator(f)]
+        if numer and denom:
+            return self.quotient(e, Mul(*numer), Mul(*[Pow(f.base, -f.exp) for f in denom]))
+        if denom:
+            # 1/(g·h): one reciprocal of the whole denominator, then the chain rule with u = g·h.
+            g = Mul(*[Pow(f.base, -f.exp) for f in denom])
+            return self.apply(e, "power", lambda a: Pow(a, -1), lambda a: -Pow(a, -2), g, (("n", S.NegativeOne),))
+        return self.product(e, units[0], Mul(*units[1:]))
+
+    def product(self, e, f, g) -> Step:
+        df, dg = self.d(f), self.d(g)
+        result = df.result * g + f * dg.result
+        return self.step(
+            "product", e, result, (df, dg), (("f", f), ("g", g), ("f'", df.result), ("g'", dg.result))
+        )
+
+    def quotient(self, e, f, g) -> Step:
+        df, dg = self.d(f), self.d(g)
+        result = (df.result * g - f * dg.result) / g**2
+        return self.step(
+            "quotient", e, result, (df, dg), (("f", f), ("g", g), ("f'", df.result), ("g'", dg.result))
+        )
+
+
+# ---- checking against sympy.diff: numbers first (cheap), algebra only when the numbers cannot decide ----
+
+_POINTS = (0.3137, 0.6271, 0.8419, 1.4142, 2.2361, -0.4517, -1.3183, 0.41 + 0.37j, 1.7 - 0.6j)
+_NEEDED = 3
+
+_CMATH: dict[type, Callable[[complex], complex]] = {
+    sympy.exp: cmath.exp,
+    sympy.log: cmath.log,
+    sympy.sin: cmath.sin,
+    sympy.cos: cmath.cos,
+    sympy.tan: cmath.tan,
+    sympy.sec: lambda z: 1 / cmath.cos(z),
+    sympy.csc: lambda z: 1 / cmath.sin(z),
+    sympy.cot: lambda z: 1 / cmath.tan(z),
+    sympy.asin: cmath.asin,
+    sympy.acos: cmath.acos,
+    sympy.atan: cmath.atan,
+}
+
+
+def _num(e: sympy.Expr, var: sympy.Symbol, z: complex) -> complex:
+    """Value of e at var = z in plain complex floats (principal branches, as SymPy); raises when undefined."""
+    if e is var or e == var:
+        return z
+    if e.is_Number or e.is_NumberSymbol:
+        return complex(e)
+    if e.is_Add:
+        return sum((_num(a, var, z) for a in e.args), 0j)
+    if e.is_Mul:
+        v = 1 + 0j
+        for a in e.args:
+            v *= _num(a, var, z)
+        return v
+    if e.is_Pow:
+        base = _num(e.base, var, z)
+        if e.exp.is_Integer:
+            return base ** int(e.exp)
+        return base ** _num(e.exp, var, z)
+    f = _CMATH.get(type(e))
+    if f is not None and len(e.args) == 1:
+        return f(_num(e.args[0], var, z))
+    value = e.xreplace({var: sympy.Float(z.real) if z.imag == 0 else sympy.Float(z.real) + sympy.I * z.imag})
+    return complex(value.evalf())
+
+
+def _value(e, var, z) -> complex | None:
+    try:
+        v = _num(e, var, z)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    if not (math.isfinite(v.real) and math.isfinite(v.imag)):
+        return None
+    return v
+
+
+def _check(got: sympy.Expr, truth: sympy.Expr, var: sympy.Symbol, expr: sympy.Expr) -> None:
+    if got == truth:
+        return
+    agreed = 0
+    mismatch = None
+    for z in _POINTS:
+        a, b = _value(got, var, z), _value(truth, var, z)
+        if a is None or b is None:
+            continue
+        if abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
+            agreed += 1
+            if agreed >= _NEEDED:
+                return
+        else:
+            mismatch = (z, a, b)
+            break
+    diff = got - truth
+    for proof in (sympy.expand, sympy.cancel, sympy.simplify):
+        try:
+            if proof(diff) == 0:
+                return
+        except Exception:  # a prover that gives up decides nothing
+            continue
+    if mismatch is None:
+        if agreed or diff.equals(0) is not False:
+            return
+    raise StepMismatch(
+        f"traced derivative of {expr} is {got}, but sympy.diff gives {truth}"
+        + (f" (at {var} = {mismatch[0]}: {mismatch[1]} vs {mismatch[2]})" if mismatch else "")
+    )
