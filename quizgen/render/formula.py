@@ -68,7 +68,12 @@ def _key(latex: str, size: float) -> str:
 
 @lru_cache(maxsize=1)
 def _ziamath():
-    import ziamath
+    import warnings
+
+    with warnings.catch_warnings():
+        # ziamath loads its default font through importlib.resources.path, deprecated in Python 3.11.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import ziamath
 
     # svg2 off: SVG 2 reuses glyphs through ids, and many inline SVGs in one page then define the same id twice.
     ziamath.config.svg2 = False
@@ -203,7 +208,13 @@ def _render_parallel(requests: list[tuple[str, float]], while_waiting) -> list[S
     # Loading the math font before the fork lets every worker start warm.
     zm.Latex("x", size=FORMULA_PX)
     chunks = [requests[i::workers] for i in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    except OSError:  # no semaphores (some sandboxes): render here instead
+        if while_waiting is not None:
+            while_waiting()
+        return _render_chunk(requests)
+    with pool:
         pending = pool.map_async(_render_chunk, chunks)
         if while_waiting is not None:
             while_waiting()
@@ -222,7 +233,7 @@ def clear_memory_cache() -> None:
 
 
 def _top_level(latex: str):
-    """Yield (index, char) of every character outside braces and \left...\right pairs."""
+    r"""Yield (index, char) of every character outside braces and \left...\right pairs."""
     depth = 0
     i, n = 0, len(latex)
     while i < n:

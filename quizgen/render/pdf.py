@@ -15,6 +15,9 @@ from quizgen.render.formula import FONTS_DIR, FORMULA_PX, prefetch, typeset
 
 PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 FORMATS = ("pdf", "html")
+MAX_SPACE_CM = 20.0
+DEFAULTS = {"columns": 2, "paper": "a4", "space": 3.0}
+DEFAULT_TITLE = "Derivatives"
 PX_PER_MM = 96 / 25.4
 # Page margins (mm): top, right, bottom, left; the bottom one holds the footer.
 MARGINS_MM = (14.0, 15.0, 20.0, 15.0)
@@ -39,9 +42,9 @@ TEXT_FONTS = (
 class PageSetup:
     """Paper, columns and working space of a page, with the derived numbers the CSS and the typesetter share."""
 
-    paper: str = "a4"
-    columns: int = 2
-    space: float = 3.0
+    paper: str = DEFAULTS["paper"]
+    columns: int = DEFAULTS["columns"]
+    space: float = DEFAULTS["space"]
     fmt: str = "pdf"
 
     def __post_init__(self):
@@ -49,8 +52,9 @@ class PageSetup:
             raise QuizgenError(f"unknown paper size {self.paper!r} (choose a4 or letter)")
         if self.columns not in (1, 2):
             raise QuizgenError(f"columns must be 1 or 2, not {self.columns}")
-        if not 0 <= self.space <= 25:
-            raise QuizgenError(f"working space must be between 0 and 25 cm, not {self.space:g}")
+        # Up to 20 cm a problem and its space still fit on one page of either paper size.
+        if not 0 <= self.space <= MAX_SPACE_CM:
+            raise QuizgenError(f"working space must be between 0 and {MAX_SPACE_CM:g} cm, not {self.space:g}")
         if self.fmt not in FORMATS:
             raise QuizgenError(f"unknown format {self.fmt!r} (choose pdf or html)")
 
@@ -318,6 +322,30 @@ def default_key_path(out_path: str | os.PathLike) -> Path:
     return out.with_name(f"{out.stem}-key{out.suffix}")
 
 
+def regen_code(problem_set, *, steps: bool = False, page: PageSetup | None = None, title: str = DEFAULT_TITLE) -> str:
+    """The set's regeneration command plus the layout options that differ from write_sheet's defaults."""
+    import shlex
+
+    code = str(_attr(problem_set, "regen_code", "") or "")
+    if not code:
+        return ""
+    page = page or PageSetup()
+    extra = []
+    if steps:
+        extra.append("--steps")
+    if page.columns != DEFAULTS["columns"]:
+        extra.append(f"--columns {page.columns}")
+    if page.paper != DEFAULTS["paper"]:
+        extra.append(f"--paper {page.paper}")
+    if page.space != DEFAULTS["space"]:
+        extra.append(f"--space {page.space:g}")
+    if title != DEFAULT_TITLE:
+        extra.append(f"--title {shlex.quote(title)}")
+    # The CLI may already spell some of these out; never repeat an option.
+    extra = [opt for opt in extra if f" {opt.split()[0]}" not in f" {code}"]
+    return " ".join([code] + extra)
+
+
 def _summary(problems) -> str:
     topics = list(dict.fromkeys(str(_attr(p, "topic", "") or "") for p in problems))
     levels = list(dict.fromkeys(str(_attr(p, "difficulty", "") or "") for p in problems))
@@ -325,7 +353,7 @@ def _summary(problems) -> str:
     if topics and all(topics) and len(topics) <= 4:
         bits.append(", ".join(topics))
     if levels and all(levels) and len(levels) == 1:
-        bits.append(levels[0])
+        bits.append(f"difficulty {levels[0]}" if levels[0].isdigit() else levels[0])
     return " · ".join(bits)
 
 
@@ -403,7 +431,7 @@ def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page
         items,
         page=page,
         title=title,
-        regen_code=str(_attr(problem_set, "regen_code", "") or ""),
+        regen_code=regen_code(problem_set, steps=steps, page=page, title=title),
         template_dir=template_dir,
         instructions=common,
         summary=_summary(problems),
@@ -413,7 +441,7 @@ def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page
 
 
 def build_sheet_html(problem_set, *, key: bool = False, steps: bool = False, page: PageSetup | None = None,
-                     title: str = "Derivatives", template_dir=None) -> str:
+                     title: str = DEFAULT_TITLE, template_dir=None) -> str:
     """The worksheet of `problem_set` (with key=True its answer key) as one HTML string."""
     page = page or PageSetup()
     plans = _plan(problem_set.problems, steps and key)
@@ -421,8 +449,9 @@ def build_sheet_html(problem_set, *, key: bool = False, steps: bool = False, pag
     return _sheet_html(problem_set, plans, key=key, steps=steps, page=page, title=title, template_dir=template_dir)
 
 
-def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, columns: int = 2, paper: str = "a4",
-                title: str = "Derivatives", space: float = 3.0, fmt: str = "pdf", template_dir=None) -> list[Path]:
+def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, columns: int = DEFAULTS["columns"],
+                paper: str = DEFAULTS["paper"], title: str = DEFAULT_TITLE, space: float = DEFAULTS["space"],
+                fmt: str = "pdf", template_dir=None) -> list[Path]:
     """Write the worksheet to `out_path` and, if `key_path` is given, its answer key; returns the paths written.
 
     Both files go through a temp file and os.replace; an unwritable path raises OutputError before any work.
