@@ -144,9 +144,10 @@ def _quiz_io():
     from .quiz import STYLES, pipe_io, terminal_io
     from .store import data_dir
 
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    color = tty and not os.environ.get("NO_COLOR")
     style = (lambda text, role: click.style(text, **STYLES.get(role, {}))) if color else (lambda text, role: text)
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if tty:
         return terminal_io(style, history_path=data_dir() / "input-history")
     return pipe_io(style=style)
 
