@@ -133,17 +133,21 @@ def check_writable(path: str | os.PathLike) -> Path:
 
 def _replace_into(path: Path, write) -> Path:
     """Call write(tmp_path) on a temp file beside `path`, then rename it into place (never a truncated file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
         write(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    except BaseException as err:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(err, OSError):
+            raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
         raise
     return path
 
@@ -159,23 +163,41 @@ def _import_weasyprint():
     return weasyprint
 
 
-def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf") -> list[Path]:
-    """Write each (html, path) pair as PDF or as the HTML itself, each through a temp file and os.replace."""
-    written = []
-    if fmt == "html":
-        for html, path in docs:
-            written.append(_replace_into(Path(path), lambda tmp, html=html: Path(tmp).write_text(html, "utf-8")))
-        return written
+def _write_pdf(html: str, path: Path) -> Path:
     weasyprint = _import_weasyprint()
-    from weasyprint.text.fonts import FontConfiguration
+    document = weasyprint.HTML(string=html, base_url=str(FONTS_DIR))
+    return _replace_into(Path(path), document.write_pdf)
 
-    fonts = FontConfiguration()  # shared, so the second document reuses the first one's loaded fonts
-    for html, path in docs:
-        document = weasyprint.HTML(string=html, base_url=str(FONTS_DIR))
-        written.append(
-            _replace_into(Path(path), lambda tmp, d=document: d.write_pdf(tmp, font_config=fonts, uncompressed_pdf=False))
-        )
-    return written
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf") -> list[Path]:
+    """Write each (html, path) pair as PDF or as the HTML itself, each through a temp file and os.replace.
+
+    Several PDFs are laid out side by side in forked processes when there are cores for it: layout and writing
+    are most of a sheet's time, and a sheet and its key do not depend on each other.
+    """
+    docs = [(html, Path(path)) for html, path in docs]
+    if fmt == "html":
+        return [_replace_into(path, lambda tmp, html=html: Path(tmp).write_text(html, "utf-8")) for html, path in docs]
+    _import_weasyprint()  # before forking, so each process starts with it loaded
+    import multiprocessing
+
+    workers = min(len(docs) - 1, _cpus() - 1)
+    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_write_pdf(html, path) for html, path in docs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    except OSError:  # no semaphores (some sandboxes)
+        return [_write_pdf(html, path) for html, path in docs]
+    with pool:
+        elsewhere = [pool.submit(_write_pdf, html, path) for html, path in docs[workers:]]
+        here = [_write_pdf(html, path) for html, path in docs[:workers]]
+        return here + [future.result() for future in elsewhere]
 
 
 # ---------------------------------------------------------------- page HTML
