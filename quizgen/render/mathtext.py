@@ -303,6 +303,21 @@ class QuizLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         split = _log_base_split(expr)
         if split is None:
+            # Textbook factor order, as in the unicode form: (2x + 4)·6^{x² + 4x} ln 6, 3^{sin x} cos x ln 3
+            # (SymPy would put the power first and ln a in the middle).
+            if sp.fraction(expr)[1] == 1 and not expr.could_extract_minus_sign():
+                coeff, rest = expr.as_coeff_Mul()
+                factors = sorted(sp.Mul.make_args(rest), key=_text_default._order)
+                if len(factors) > 1:
+                    parts = [] if coeff == 1 else [self._print(coeff)]
+                    for f in factors:
+                        tex = self._print(f)
+                        if f.is_Add:
+                            tex = rf"\left({tex}\right)"
+                        if parts and (tex[0].isdigit()):
+                            parts.append(r"\cdot")
+                        parts.append(tex)
+                    return " ".join(parts)
             return super()._print_Mul(expr)
         base, arg, rest = split
         lb = rf"\log_{{{self._print(base)}}}{{\left({self._print(arg)} \right)}}"
