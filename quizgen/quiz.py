@@ -349,6 +349,7 @@ class QuizSession:
         r = ProblemResult(p, i + 1)
         started = time.time()
         hint_k = 0
+        last_feedback: list[str] = []
         pretty = pretty_2d(p.expr) if len(p.question_text) > LONG_QUESTION else ""
         self.show("question", number=i + 1, total=len(self.problems), topic=p.topic, difficulty=p.difficulty,
                   note=self.notes[i], question=question_line(p), pretty=pretty)
@@ -424,8 +425,11 @@ class QuizSession:
             r.outcome = "wrong"
             self._save(i, r, started)
             final = r.tries >= MAX_TRIES
+            feedback = _feedback_lines(verdict, correct=False)
+            # The same advice twice in a row adds nothing; the worked steps follow instead.
+            shown, last_feedback = (feedback if feedback != last_feedback else []), feedback
             self.show("verdict", status="final" if final else "wrong", read_as=read_as, assisted=r.assisted,
-                      feedback=_feedback_lines(verdict, correct=False), key_form=None)
+                      feedback=shown, key_form=None)
             if final:
                 self._show_solution(p, steps=True)
                 return r, False
@@ -582,7 +586,7 @@ def run_drill(io: QuizIO, n: int = 10, seed: int | None = None, *, history, chec
                        notes=[_NOTES[pk.reason] for pk in picks], reviews=[pk.review for pk in picks]).run()
 
 
-_REASONS = {"new": "new to you", "weak": "missed often", "practice": "practice", "review": "due for review",
+_REASONS = {"new": "new to you", "weak": "needs work", "practice": "practice", "review": "due for review",
             "extra": "extra practice", "mastered": "keep sharp"}
 _NOTES = {"new": "new", "weak": "weak rule", "practice": None, "review": "review", "extra": None, "mastered": None}
 

@@ -165,6 +165,12 @@ def test_each_answer_is_in_the_history_as_given(tmp_path):
                         "ones again.\n")
 
 
+def test_the_same_advice_is_not_repeated_on_the_second_miss():
+    _, out = play(TWO[:1], ["3(x^2+1)^2", "3(x^2+1)^2"])
+    assert out.count("You differentiated the outer function") == 1
+    assert "    read as: 3(x² + 1)²\n  ✗ Not right.\n  Answer: 6x(x² + 1)²\n" in out
+
+
 def test_second_wrong_answer_shows_the_answer_and_worked_steps(tmp_path):
     with History(tmp_path / "h.db") as h:
         result, out = play(TWO[:1], ["3(x^2+1)^2", "2(x^2+1)^3"], history=h)
@@ -174,8 +180,6 @@ def test_second_wrong_answer_shows_the_answer_and_worked_steps(tmp_path):
     assert block == """\
     read as: 2(x² + 1)³
   ✗ Not right.
-    You differentiated the outer function but did not multiply by the inner
-    derivative.
   Answer: 6x(x² + 1)²
   Steps:
   · Chain rule   (f(g(x)))′ = f′(g(x))·g′(x)
@@ -423,7 +427,7 @@ def test_run_drill_shows_the_plan_and_marks_reviews(tmp_path):
         run_drill(pipe_io(io.StringIO("skip\n" * 3), out), 3, 9, history=h, checker=fake_checker,
                   today=date.fromtimestamp(T0 + 5 * DAY))
     text = out.getvalue()
-    assert "Planned from your history (seed 9; the same seed and history give the same drill):\n" in text
+    assert "Planned from your history (seed 9):\n" in text
     assert re.search(r"  power     ×1  due for review \(mastered\)\n", text)
     assert "power · difficulty 3 · review" in text
 
@@ -561,17 +565,27 @@ def test_killed_quiz_keeps_every_answer_given(home):
             (1, "correct", gen["problems"][0]["answer"]), (2, "wrong", "1")]
 
 
+def _spawn(pexpect, home, *args, color=True):
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update({"QUIZGEN_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "80",
+                "LINES": "24"})
+    if not color:
+        env["NO_COLOR"] = "1"
+    return pexpect.spawn(QUIZGEN[0], QUIZGEN[1:] + list(args), env=env, dimensions=(24, 80), encoding="utf-8",
+                         timeout=60)
+
+
 def test_real_terminal_session(home):
+    """Right, unreadable, wrong, a hint and quit, in a real pseudo-terminal (prompt_toolkit's line editor)."""
+    import click
+
     pexpect = pytest.importorskip("pexpect")
     gen = json.loads(cli("generate", "-n", "3", "--topic", "chain", "--seed", "21", "--format", "json").output)
-    env = {**os.environ, "QUIZGEN_HOME": str(home), "NO_COLOR": "1", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1",
-           "COLUMNS": "80", "LINES": "24"}
-    child = pexpect.spawn(QUIZGEN[0], QUIZGEN[1:] + ["quiz", "-n", "3", "--topic", "chain", "--seed", "21"],
-                          env=env, dimensions=(24, 80), encoding="utf-8", timeout=60)
+    child = _spawn(pexpect, home, "quiz", "-n", "3", "--topic", "chain", "--seed", "21")
     try:
         child.expect_exact("f′(x) =")
         child.sendline(gen["problems"][0]["answer"])  # right
-        child.expect_exact("✓ Correct.")
+        child.expect_exact(click.style("✓ Correct.", fg="green", bold=True))  # coloured on a terminal
         child.expect_exact("Problem 2 of 3")
         child.sendline("1+")  # unreadable
         child.expect_exact("Not counted; fix it and try again.")
@@ -581,7 +595,8 @@ def test_real_terminal_session(home):
         child.sendline("?")  # a hint
         child.expect_exact("Hint 1 of ")
         child.sendline("quit")
-        child.expect_exact("Stopped after 2 of 3. Score 1/2 (50%)")
+        child.expect_exact("Stopped after 2 of 3.")
+        child.expect_exact("Score 1/2 (50%)")
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
@@ -589,3 +604,16 @@ def test_real_terminal_session(home):
     with History() as h:
         assert [(a.outcome, a.tries, a.assisted) for a in h.attempts()] == [("correct", 1, False),
                                                                              ("wrong", 1, True)]
+
+
+def test_no_color_on_a_terminal(home):
+    pexpect = pytest.importorskip("pexpect")
+    child = _spawn(pexpect, home, "quiz", "-n", "1", "--seed", "3", color=False)
+    try:
+        child.expect_exact("f′(x) =")
+        screen = child.before
+        child.sendline("quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert "d/dx [" in screen and "\x1b[36m" not in screen and "\x1b[1m" not in screen
