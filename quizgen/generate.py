@@ -170,9 +170,15 @@ def draw(fam: Family, rng: random.Random):
         raise DrawRejected("the function is undefined")
     if x not in expr.free_symbols:
         raise DrawRejected("the function does not depend on the variable")
-    if _real_points(expr, x) < 2:
+    if _restricted_domain(expr) and _real_points(expr, x) < 2:
         raise DrawRejected("the function is not real at enough points")
     return expr, values
+
+
+def _restricted_domain(expr) -> bool:
+    """Only logs, roots and inverse sines can leave the reals; polynomials, eˣ and trig need no probing."""
+    return expr.has(sp.log, sp.asin, sp.acos) or any(
+        p.is_Pow and not p.exp.is_integer for p in sp.preorder_traversal(expr))
 
 
 def _real_points(expr, x) -> int:
@@ -299,8 +305,9 @@ def textbook(d, x, prefer_fraction: bool = False):
     if d.is_polynomial(x):
         cands.append(sp.expand(d))
     if d.is_Add:
-        tg = sp.together(d)
-        num, den = sp.fraction(tg)
+        has_den = any(f.is_Pow and f.exp.is_negative and f.base.has(x)
+                      for t in d.args for f in sp.Mul.make_args(t))
+        num, den = sp.fraction(sp.together(d)) if has_den else (d, sp.S.One)
         if den != 1:
             cands.append(sp.factor_terms(num) / den)
             num_e = sp.expand(num) if sp.count_ops(num) < 80 else num
@@ -313,7 +320,8 @@ def textbook(d, x, prefer_fraction: bool = False):
         fn = _repeated_atoms(d, x)
         if fn:
             cands.append(sp.collect(d, fn))
-        cands.append(sp.Add(*[sp.factor_terms(t) for t in d.args]))
+        if any(f.is_Add for t in d.args for f in sp.Mul.make_args(t)):
+            cands.append(sp.Add(*[sp.factor_terms(t) for t in d.args]))
     if d.has(sp.tan):
         cands = [_sec_squared(c) for c in cands]
     cands = [_sign_out(c) for c in dict.fromkeys(cands)]
