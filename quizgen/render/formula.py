@@ -195,27 +195,29 @@ def _render_chunk(requests: list[tuple[str, float]]) -> list[Svg | None]:
 _PARALLEL_MIN = 12
 
 
+def cpu_count() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _render_parallel(requests: list[tuple[str, float]], while_waiting) -> list[Svg | None]:
     import multiprocessing
 
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    workers = min(cpus, 4)
     zm = _ziamath()
-    if len(requests) < _PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        if while_waiting is not None:
-            while_waiting()
-        return _render_chunk(requests)
-    # Loading the math font before the fork lets every worker start warm.
-    zm.Latex("x", size=FORMULA_PX)
-    chunks = [requests[i::workers] for i in range(workers)]
-    try:
-        pool = multiprocessing.get_context("fork").Pool(workers)
-    except OSError:  # no semaphores (some sandboxes): render here instead
+    workers = min(cpu_count(), 4)
+    pool = None
+    if len(requests) >= _PARALLEL_MIN and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        zm.Latex("x", size=FORMULA_PX)  # load the math font before the fork, so every worker starts warm
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        except OSError:  # no semaphores (some sandboxes): render here instead
+            pool = None
+    if pool is None:
         if while_waiting is not None:
             while_waiting()
         return _render_chunk(requests)
     with pool:
-        pending = pool.map_async(_render_chunk, chunks)
+        pending = pool.map_async(_render_chunk, [requests[i::workers] for i in range(workers)])
         if while_waiting is not None:
             while_waiting()
         parts = pending.get()

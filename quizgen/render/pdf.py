@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from quizgen.errors import OutputError, QuizgenError
 from quizgen.render.env import render_template
-from quizgen.render.formula import FONTS_DIR, FORMULA_PX, prefetch, typeset
+from quizgen.render.formula import FONTS_DIR, FORMULA_PX, cpu_count, prefetch, typeset
 
 PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 FORMATS = ("pdf", "html")
@@ -169,10 +169,6 @@ def _write_pdf(html: str, path: Path) -> Path:
     return _replace_into(Path(path), document.write_pdf)
 
 
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf") -> list[Path]:
     """Write each (html, path) pair as PDF or as the HTML itself, each through a temp file and os.replace.
 
@@ -185,7 +181,7 @@ def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf") -> list[
     _import_weasyprint()  # before forking, so each process starts with it loaded
     import multiprocessing
 
-    workers = min(len(docs) - 1, _cpus() - 1)
+    workers = min(len(docs) - 1, cpu_count() - 1)
     if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [_write_pdf(html, path) for html, path in docs]
     from concurrent.futures import ProcessPoolExecutor
