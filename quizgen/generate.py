@@ -301,7 +301,10 @@ def _score(c, prefer_fraction: bool) -> tuple:
 def textbook(d, x, prefer_fraction: bool = False):
     """The derivative as a teacher writes it in a key: the best-scoring of a few equivalent standard forms
     (short, flat, no fractions inside factors; one fraction for quotient-rule answers)."""
-    cands = [d, sp.factor_terms(d)]
+    ft = sp.factor_terms(d)
+    cands = [d, ft]
+    if _compound(ft):
+        cands.append(sp.together(ft))  # ∛x(4 ln x + 3)/3 rather than ∛x(4 ln(x)/3 + 1)
     if d.is_polynomial(x):
         cands.append(sp.expand(d))
     if d.is_Add:
