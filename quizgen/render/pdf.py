@@ -239,16 +239,9 @@ class StepRow:
     indent: str = ""
 
 
-def _paren(expr, latex: str) -> str:
-    if expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer):
-        return rf"\left({latex}\right)"
-    return latex
-
-
-def _paren_text(expr, text: str) -> str:
-    if expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer):
-        return f"({text})"
-    return text
+def _needs_parens(expr) -> bool:
+    """A factor that needs parentheses when written next to a multiplication dot: sums, negatives, fractions."""
+    return expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer)
 
 
 def step_formulas(step) -> list[tuple[str, str]]:
@@ -263,7 +256,9 @@ def step_formulas(step) -> list[tuple[str, str]]:
 
     def p(name):
         e = parts[name]
-        return _paren(e, to_latex(e)), _paren_text(e, to_text(e))
+        if _needs_parens(e):
+            return rf"\left({to_latex(e)}\right)", f"({to_text(e)})"
+        return to_latex(e), to_text(e)
 
     lines: list[tuple[str, str]] = []
     rule = step.rule
