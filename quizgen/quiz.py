@@ -347,7 +347,7 @@ class QuizSession:
     def _ask(self, i: int, p) -> tuple[ProblemResult, bool]:
         """Ask one problem until it is settled; returns (its result, whether the student stopped the quiz)."""
         r = ProblemResult(p, i + 1)
-        started = time.time()
+        started = self.history.clock() if self.history is not None else time.time()
         hint_k = 0
         last_feedback: list[str] = []
         pretty = pretty_2d(p.expr) if len(p.question_text) > LONG_QUESTION else ""
