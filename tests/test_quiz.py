@@ -25,7 +25,7 @@ from quizgen.bank import Family, load_bank
 from quizgen.check import check_answer
 from quizgen.cli import main
 from quizgen.drill import drill_set, plan, rule_plans
-from quizgen.generate import DrawRejected, draw, generate_set, make_problem
+from quizgen.generate import DrawRejected, draw, make_problem
 from quizgen.mathparse import parse
 from quizgen.quiz import (
     QuizSession,
@@ -35,12 +35,11 @@ from quizgen.quiz import (
     rebuild_problem,
     redo_problems,
     run_drill,
-    stats_text,
     step_views,
     wrap,
 )
 from quizgen.render.mathtext import to_text
-from quizgen.store import Attempt, History, compute_stats
+from quizgen.store import Attempt, History
 
 DAY = 86_400.0
 T0 = 1_700_000_000.0
