@@ -133,6 +133,37 @@ def banks_check(paths):
                f"{len(bank.topics)} topics")
 
 
+@main.command()
+@selection_options
+@click.option("-o", "--output", "out", default=None, type=click.Path(dir_okay=False),
+              help="Worksheet file  [default: worksheet.pdf, or worksheet.html with --format html]")
+@click.option("--key", "key", default=None, type=click.Path(dir_okay=False),
+              help="Answer key file  [default: the worksheet's name + -key]")
+@click.option("--no-key", is_flag=True, help="Write the worksheet only.")
+@click.option("--steps", is_flag=True, help="Worked steps, rule by rule, in the key.")
+@click.option("--columns", type=click.IntRange(1, 2), default=None, help="1 or 2 columns  [default: 2]")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--title", default=None, help="Title at the top of the page.")
+@click.option("--space", type=click.FloatRange(0, 20), default=None, help="Working space under each problem, in cm.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--template-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Your own copy of the templates, searched before the shipped ones.")
+def sheet(count, topics, difficulty, seed, families, out, key, no_key, steps, columns, paper, title, space, fmt,
+          template_dir):
+    """Printable worksheet and answer key (PDF or HTML), typeset from the same problems as `generate`."""
+    from .render import pdf
+
+    out = out or f"worksheet.{fmt}"
+    key_path = None if no_key else (key or pdf.default_key_path(out))
+    for p in [out] + ([key_path] if key_path else []):
+        pdf.check_writable(p)  # before any work: an unwritable path is exit 2 at once
+    ps = _problem_set(count, topics, difficulty, seed, families, "sheet")
+    extra = {k: v for k, v in (("title", title), ("space", space), ("columns", columns)) if v is not None}
+    written = pdf.write_sheet(ps, out, key_path, steps=steps, paper=paper, fmt=fmt,
+                              template_dir=template_dir, **extra)
+    click.echo(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {ps.regen_code})")
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Terminal quiz, stats and drill (issue 5): the library is quizgen.quiz / quizgen.store / quizgen.drill.
 
@@ -189,6 +220,78 @@ def drill(count, seed):
 
     with History() as history:
         run_drill(_quiz_io(), count, seed, history=history)
+
+
+class _ExamBuild(click.Command):
+    """The build command of `quizgen exam`; its usage line reads `quizgen exam SPEC`, without a subcommand name."""
+
+    def format_usage(self, ctx, formatter):
+        path = ctx.parent.command_path if ctx.parent is not None else ctx.command_path
+        formatter.write_usage(path, " ".join(self.collect_usage_pieces(ctx)))
+
+
+class _ExamGroup(click.Group):
+    """`quizgen exam SPEC ...` builds the papers; `quizgen exam check SPEC` only checks the files."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["build", *args]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx, formatter):
+        build = self.commands["build"]
+        with click.Context(build, info_name="build", parent=ctx) as sub:
+            build.format_help(sub, formatter)
+        with formatter.section("Check only"):
+            formatter.write_text("quizgen exam check SPEC [--roster FILE]: check the spec (and class list), all "
+                                 "problems at once, exit 2 if any.")
+
+
+@main.group(cls=_ExamGroup)
+def exam():
+    """Exams from a spec file (TOML): versions or one paper per student, keys, LaTeX and Moodle XML."""
+
+
+@exam.command("build", cls=_ExamBuild, hidden=True)
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out_dir", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the files (created if needed).")
+@click.option("--versions", "-k", type=click.IntRange(1, 200), default=None, help="Versions A, B, ... (overrides the spec).")
+@click.option("--roster", type=click.Path(dir_okay=False), help="Class list CSV (header: name, optional id): one paper per student.")
+@click.option("--format", "fmt", default="pdf", show_default=True,
+              help="Comma-separated: pdf, tex, moodle, json, html (exam.json is always written).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
+@click.option("--seed", type=click.IntRange(0), default=None, help="Seed (overrides the spec's).")
+@click.option("--steps/--no-steps", default=None, help="Worked steps in the keys (default: the spec's `steps`).")
+def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps):
+    """Build the papers of an exam spec (TOML) into -o: exam-A.pdf ..., key-A.pdf ..., exam-all.pdf (every paper, one
+    print job) and exam.json; --format adds exam-A.tex ... and exam.moodle.xml."""
+    from .exam import Progress, build_exam, describe_run, load_roster, load_spec, parse_formats, write_exam
+
+    if versions and roster:
+        raise click.UsageError("give --versions or --roster, not both")
+    formats = parse_formats(fmt)
+    spec_data, class_list = load_spec(spec), (load_roster(roster) if roster else None)
+    progress = Progress(enabled=sys.stderr.isatty())
+    try:
+        made = build_exam(spec_data, versions=versions, roster=class_list, seed=seed, steps=steps, jobs=jobs,
+                          progress=progress)
+        written = write_exam(made, out_dir, formats, jobs=jobs, progress=progress)
+    finally:
+        progress.close()
+    for note in made.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(describe_run(made, written, out_dir))
+
+
+@exam.command("check")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--roster", type=click.Path(dir_okay=False), help="Also check this class list.")
+def exam_check(spec, roster):
+    """Check an exam spec (and a class list): every problem at once, as `file: section[2].kind: reason`."""
+    from .exam import check_files
+
+    click.echo(check_files(spec, roster))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,159 @@
+"""Moodle XML: one question category per exam section holding every version's questions of that section.
+
+choice -> multichoice (one right answer, each distractor's feedback names its mistake); value -> numerical with a
+tolerance; free -> essay with the key in the grader information. Math is written as \\( ... \\) for MathJax.
+Format: https://docs.moodle.org/en/Moodle_XML_format
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from html import escape
+
+PENALTY = "0.3333333"
+DECIMALS = 3  # value questions ask for this many decimal places
+
+
+def tolerance(value: float) -> float:
+    """Absolute tolerance of a numerical answer given to DECIMALS places: rounding slack, relative for big values."""
+    return max(10 ** -DECIMALS, 1e-4 * abs(value))
+
+
+def _math(latex: str) -> str:
+    return rf"\({latex}\)"
+
+
+def _text(parent, tag: str, text: str, fmt: str | None = "html") -> ET.Element:
+    el = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
+    ET.SubElement(el, "text").text = text
+    return el
+
+
+def _simple(parent, tag: str, value) -> ET.Element:
+    el = ET.SubElement(parent, tag)
+    el.text = str(value)
+    return el
+
+
+def _category_path(*parts: str) -> str:
+    # "/" separates levels in a Moodle category path; a literal slash is written "//".
+    return "/".join(p.replace("/", "//") for p in ("$course$", "top") + parts)
+
+
+def _category(quiz, path: str, info: str) -> None:
+    q = ET.SubElement(quiz, "question", {"type": "category"})
+    cat = ET.SubElement(q, "category")
+    ET.SubElement(cat, "text").text = path
+    _text(q, "info", info)
+    _simple(q, "idnumber", "")
+
+
+def _common(q, name: str, question_html: str, feedback_html: str, points: float, idnumber: str) -> None:
+    name_el = ET.SubElement(q, "name")
+    ET.SubElement(name_el, "text").text = name
+    _text(q, "questiontext", question_html)
+    _text(q, "generalfeedback", feedback_html)
+    _simple(q, "defaultgrade", f"{points:g}")
+    _simple(q, "penalty", PENALTY)
+    _simple(q, "hidden", 0)
+    _simple(q, "idnumber", idnumber)
+
+
+def _function_html(q) -> str:
+    return _math(f"f({q.variable}) = {q.problem.question_latex}")
+
+
+def _key_html(q) -> str:
+    key = f"f^{{\\prime}}({q.variable}) = {q.problem.answer_latex}"
+    return f"<p>{_math(key)}</p>"
+
+
+def _steps_html(q) -> str:
+    if not q.steps:
+        return ""
+    lines = []
+    for depth, title, formulas in q.steps:
+        maths = " ".join(_math(tex) for tex, _txt in formulas)
+        lines.append(f'<li style="margin-left:{depth}em"><em>{escape(title)}</em> {maths}</li>')
+    return "<ul>" + "".join(lines) + "</ul>"
+
+
+def _multichoice(quiz, q, name: str, idnumber: str) -> None:
+    el = ET.SubElement(quiz, "question", {"type": "multichoice"})
+    _common(el, name, f"<p>Which of these is the derivative of {_function_html(q)}?</p>", _key_html(q), q.points,
+            idnumber)
+    _simple(el, "single", "true")
+    # Options stay in the seeded order of the paper, so a printed key matches what Moodle shows.
+    _simple(el, "shuffleanswers", "false")
+    _simple(el, "answernumbering", "ABCD")
+    _simple(el, "showstandardinstruction", 0)
+    _text(el, "correctfeedback", "<p>Correct.</p>")
+    _text(el, "partiallycorrectfeedback", "<p>Partly correct.</p>")
+    _text(el, "incorrectfeedback", "<p>Not the derivative.</p>")
+    ET.SubElement(el, "shownumcorrect")
+    for o in q.options:
+        ans = ET.SubElement(el, "answer", {"fraction": "100" if o.correct else "0", "format": "html"})
+        ET.SubElement(ans, "text").text = f"<p>{_math(o.latex)}</p>"
+        _text(ans, "feedback", f"<p>{escape(o.feedback or ('Correct.' if o.correct else 'Not the derivative.'))}</p>")
+
+
+def _numerical(quiz, q, name: str, idnumber: str) -> None:
+    el = ET.SubElement(quiz, "question", {"type": "numerical"})
+    ask = _math(f"f^{{\\prime}}\\left({q.point_latex}\\right)")
+    html = (f"<p>Let {_function_html(q)}. Find {ask}, correct to {DECIMALS} decimal places.</p>")
+    exact = _math(f"f^{{\\prime}}\\left({q.point_latex}\\right) = {q.value_latex}")
+    feedback = f"<p>{exact} ≈ {escape(q.decimal_text)}</p>{_key_html(q)}{_steps_html(q)}"
+    _common(el, name, html, feedback, q.points, idnumber)
+    ans = ET.SubElement(el, "answer", {"fraction": "100", "format": "moodle_auto_format"})
+    ET.SubElement(ans, "text").text = repr(round(q.decimal, 10))
+    _simple(ans, "tolerance", f"{tolerance(q.decimal):g}")
+    _text(ans, "feedback", "<p>Correct.</p>")
+    _simple(el, "unitgradingtype", 0)
+    _simple(el, "unitpenalty", "0.1000000")
+    _simple(el, "showunits", 3)
+    _simple(el, "unitsleft", 0)
+
+
+def _essay(quiz, q, name: str, idnumber: str) -> None:
+    el = ET.SubElement(quiz, "question", {"type": "essay"})
+    html = f"<p>Find the derivative of {_function_html(q)}. Show your work.</p>"
+    _common(el, name, html, _key_html(q), q.points, idnumber)
+    _simple(el, "responseformat", "editor")
+    _simple(el, "responserequired", 1)
+    _simple(el, "responsefieldlines", 10)
+    _simple(el, "minwordlimit", "")
+    _simple(el, "maxwordlimit", "")
+    _simple(el, "attachments", 0)
+    _simple(el, "attachmentsrequired", 0)
+    _simple(el, "maxbytes", 0)
+    _simple(el, "filetypeslist", "")
+    _text(el, "graderinfo", f"<p>Key ({q.points:g} points):</p>{_key_html(q)}{_steps_html(q)}")
+    _text(el, "responsetemplate", "")
+
+
+_WRITERS = {"choice": _multichoice, "value": _numerical, "free": _essay}
+KIND_NAMES = {"choice": "multiple choice", "value": "value of f′", "free": "free response"}
+
+
+def moodle_xml(exam, *, titles: list[str]) -> str:
+    """The whole exam as Moodle question XML (UTF-8 text with an XML declaration)."""
+    spec = exam.spec
+    quiz = ET.Element("quiz")
+    top = spec.title
+    _category(quiz, _category_path(top), f"<p>{escape(top)} — made by quizgen ({escape(exam.regen)}).</p>")
+    for sec in spec.sections:
+        sec_name = f"Part {sec.index} — {titles[sec.index - 1]} ({KIND_NAMES[sec.kind]})"
+        _category(quiz, _category_path(top, sec_name),
+                  f"<p>{sec.count} question{'s' if sec.count != 1 else ''} of this part per paper; every version's "
+                  f"questions are here, so a quiz can draw {sec.count} at random for each student.</p>")
+        for v in exam.versions:
+            for q in v.questions:
+                if q.section != sec.index:
+                    continue
+                name = f"P{sec.index} {v.label}-{q.number}: {q.problem.question_text}"
+                _WRITERS[q.kind](quiz, q, name[:250], f"p{sec.index}-{v.label}-{q.number}")
+    ET.indent(quiz, "  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+__all__ = ["moodle_xml", "tolerance", "DECIMALS"]
