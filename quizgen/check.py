@@ -75,8 +75,14 @@ def _real_check(c, v, real: bool):
 
 
 def _guard_arg(c, u):
-    if u != 0 and c.mag(u) > _ARG_MAG_LIMIT:
-        raise _TooBig
+    """Refuse astronomically large arguments, and record how many bits of relative accuracy this argument's size
+    costs (exp(t) or sin(t) turn t's relative error into an absolute one, |t| times larger)."""
+    if u != 0:
+        m = c.mag(u)
+        if m > _ARG_MAG_LIMIT:
+            raise _TooBig
+        if m > c._loss:
+            c._loss = m
 
 
 def _f_log(c, u, real):
@@ -155,6 +161,9 @@ def _pow(c, b, e, real: bool, int_exp: int | None, rat: tuple[int, int] | None):
             if int_exp < 0:
                 raise _Undefined
             return c.mpf(0) if int_exp > 0 else c.mpf(1)
+        bits = abs(int_exp).bit_length()  # b's relative error grows |n| times in b^n
+        if bits > c._loss:
+            c._loss = bits
         return c.power(b, int_exp)
     if b == 0:
         if rat is not None and rat[0] > 0 or rat is None and e != 0 and (c.re(e) > 0):
@@ -264,22 +273,42 @@ def _ctx() -> mpmath.ctx_mp.MPContext:
     c = getattr(_local, "ctx", None)
     if c is None:
         c = _local.ctx = mpmath.MPContext()
+        c._loss = 0
     return c
 
 
+_MAX_PREC = 6000  # bits; needing more than this to keep `dps` digits means the point is skipped
+
+
 def _value(fn: Fn, point, dps: int, real: bool):
-    """fn at the point (exact dyadic m/2^k, or a pair for a complex point); _ZERO stands in for none."""
+    """fn at the point (exact dyadic m/2^k, or a pair for a complex point) to about `dps` correct digits.
+
+    Returns None where fn is undefined and _ZERO where it cannot be computed. When big exponents or arguments eat
+    precision (6^(3x²+…) at x = 100, 2^((2x)^x), (sin x)^(10^9)), the value is recomputed with that many more bits,
+    so the digits asked for are still right."""
     c = _ctx()
     c.dps = dps
-    x = _point(c, point)
-    try:
-        v = fn(c, x, real)
-    except _Undefined:
-        return None
-    except _TooBig:
+    want = c.prec
+    extra = 0
+    for _ in range(3):
+        c.prec = want + extra
+        c._loss = 0
+        x = _point(c, point)
+        try:
+            v = fn(c, x, real)
+        except _Undefined:
+            return None
+        except _TooBig:
+            return _ZERO
+        except (ZeroDivisionError, ValueError, OverflowError, ArithmeticError):
+            return None
+        if c._loss <= extra + 8:
+            break
+        extra = c._loss + 16
+        if want + extra > _MAX_PREC:
+            return _ZERO
+    else:
         return _ZERO
-    except (ZeroDivisionError, ValueError, OverflowError, ArithmeticError):
-        return None
     if real and isinstance(v, mpmath.mpc):
         return None
     if not c.isfinite(v):
@@ -535,6 +564,9 @@ def symbolic_zero(d, deadline: float) -> bool | None:
 # Equivalence.
 
 
+_REAL_ONLY = (sp.Abs, sp.sign, sp.re, sp.im, sp.arg, sp.conjugate, sp.Heaviside, sp.DiracDelta)
+
+
 def compare(expected, answer, var, *, domain=None, timeout: float = 0.15) -> tuple[Equivalence, dict]:
     """`equivalent` with details: {"points", "real", "agree", "at" (a differing point), "undefined_at", "proof"}."""
     if expected == answer:
@@ -542,6 +574,10 @@ def compare(expected, answer, var, *, domain=None, timeout: float = 0.15) -> tup
     deadline = time.monotonic() + timeout
     frame = frame_for(var, *(r for r in (domain, expected) if r is not None))
     verdict, info = frame.compare(expected, answer)
+    if verdict == "different" and not frame.real and (expected.has(*_REAL_ONLY) or answer.has(*_REAL_ONLY)):
+        # SymPy rewrote something using x real ((−x²)^x -> (−1)^x·|x|^(2x)): at complex points that identity
+        # fails, so a difference there proves nothing.
+        verdict = "unknown"
     if verdict == "different":
         return verdict, info
     if verdict == "domain-mismatch":

@@ -63,8 +63,8 @@ MISTAKE_FEEDBACK: dict[str, str] = {
                             "new exponent is {n1}.",
     "exponent-raised": "Power rule: the new exponent is n − 1 = {n1}, not n + 1 — with a negative exponent it moves "
                        "further from zero.",
-    "ln-reciprocal": "(ln u)′ = u′/u: divide the derivative of the inside by the inside itself, here ({du})/({u}), "
-                     "not 1/u′.",
+    "ln-reciprocal": "(ln u)′ = u′/u: divide the derivative of the inside, {du}, by the inside itself, {u}; "
+                     "1/u′ is something else.",
     "forgot-constant-multiple": "A constant factor stays in the derivative: (c·f)′ = c·f′ with c = {c}.",
     "constant-not-zero": "The derivative of a constant term such as {c} is 0.",
     "not-differentiated": "Your answer is the function itself; it still has to be differentiated.",
@@ -311,6 +311,8 @@ class _Deriver:
         self.rules.add("exponential")
         ln_a = sp.log(a)
         d, variants, du = self.chain(e, u, e * ln_a, depth)
+        if not (a.is_positive and a != 1):
+            return d, variants  # 0ˣ, 1ˣ, (−2)ˣ: not the exponential rule of the course
         rule = "(aᵘ)′ = aᵘ · ln a · u′"
         parts = (("a", a), ("rule", rule), ("where", e))
         variants[:0] = [
