@@ -282,7 +282,8 @@ class _Tracer:
     def d_mul(self, e: sympy.Expr) -> Step:
         consts: list[sympy.Expr] = []
         factors: list[sympy.Expr] = []
-        for f in e.args:
+        # printing order, so a product's f and g are the factors the student sees first and second
+        for f in e.as_ordered_factors():
             (factors if self.depends(f) else consts).append(f)
 
         # logₐ(u) is stored as log(u)·(log a)⁻¹: pair the constant with a log factor into one unit.

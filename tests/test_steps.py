@@ -186,6 +186,10 @@ def test_constant_over_power_is_not_a_quotient():
 def test_product_pieces():
     step = trace(x**2 * exp(x), x)
     assert (step.part("f"), step.part("g"), step.part("f'"), step.part("g'")) == (x**2, exp(x), 2 * x, exp(x))
+    # f and g follow the printed order (exp(x)·cos(x)), not SymPy's internal argument order (cos before exp)
+    inner = trace(6 * exp(x) * cos(x), x).substeps[0]
+    assert (inner.rule, inner.part("f"), inner.part("g")) == ("product", exp(x), cos(x))
+    assert [s.rule for s in trace(x**2 + x**5 - 1, x).substeps] == ["power", "power", "constant"]
 
 
 def test_unsupported_takes_sympy_result():
