@@ -313,6 +313,8 @@ class _Tracer:
                 (("c", c), ("f", rest), ("f'", inner.result)),
             )
         if len(units) == 1:
+            if not log_units:  # an unevaluated one-factor Mul
+                return self.d(units[0])
             (i,) = log_units
             return self.d_log_base(e, factors[i].args[0], log_units[i])
 
