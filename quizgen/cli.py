@@ -266,13 +266,14 @@ def exam():
 def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps):
     """Build the papers of an exam spec (TOML) into -o: exam-A.pdf ..., key-A.pdf ..., exam-all.pdf (every paper, one
     print job) and exam.json; --format adds exam-A.tex ... and exam.moodle.xml."""
-    from .exam import Progress, build_exam, describe_run, load_roster, load_spec, parse_formats, write_exam
+    from .exam import Progress, build_exam, describe_run, load_roster, load_spec, parse_formats, run_steps, write_exam
 
     if versions and roster:
         raise click.UsageError("give --versions or --roster, not both")
     formats = parse_formats(fmt)
     spec_data, class_list = load_spec(spec), (load_roster(roster) if roster else None)
-    progress = Progress(enabled=sys.stderr.isatty())
+    papers = len(class_list.students) if class_list else (versions or spec_data.versions)
+    progress = Progress(enabled=sys.stderr.isatty(), total=run_steps(papers, formats))
     try:
         made = build_exam(spec_data, versions=versions, roster=class_list, seed=seed, steps=steps, jobs=jobs,
                           progress=progress)

@@ -564,14 +564,33 @@ def decimal_text(v: float) -> str:
 
 
 def _textbook_option(wrong, x, prefer_fraction: bool):
+    """A distractor in the style of the key, so its form does not give it away.
+
+    Quotient keys have an expanded numerator over a factored denominator, (2x² + 24x + 7)/(x + 6)²; a wrong
+    quotient built from the rule's pieces, (−2x² + 4x(x + 6) + 7)/(x + 6)², is put in that form too (unless that
+    is clearly longer or brings in e⁻¹).
+    """
+    import sympy as sp
+
     from .generate import textbook
+    from .render.mathtext import to_text
 
     try:
-        return textbook(wrong, x, prefer_fraction=prefer_fraction)
-    except TypeError:  # an older textbook() without prefer_fraction
-        return textbook(wrong, x)
+        shown = textbook(wrong, x, prefer_fraction=prefer_fraction)
     except Exception:  # noqa: BLE001 — a display-form failure must not lose a valid distractor
         return wrong
+    if not prefer_fraction:
+        return shown
+    try:
+        num, den = sp.fraction(sp.together(wrong))
+        if den == 1 or sp.count_ops(num) > 80:
+            return shown
+        alt = textbook(sp.factor_terms(sp.expand(num)) / sp.factor_terms(den), x, prefer_fraction=True)
+    except Exception:  # noqa: BLE001
+        return shown
+    if alt.has(sp.exp(-1)) or len(to_text(alt)) > len(to_text(shown)) + 4:
+        return shown
+    return alt
 
 
 def _generic_variants(d, x) -> list:
@@ -950,18 +969,20 @@ def build_exam(spec: ExamSpec, *, versions: int | None = None, roster: Roster | 
         tasks = [(i, version_label(i), derive_seed(seed, "version", version_label(i)), None) for i in range(k)]
     mixes = family_mix(spec, bank, seed)
     pools = [section_families(sec, bank) for sec in spec.sections]
+    if progress is not None:
+        progress.add(len(tasks))
     _GEN.update(spec=spec, mixes=mixes, pools=pools, steps=steps)
     results: list[Version | None] = [None] * len(tasks)
     try:
         for i, version in _map(_gen_task, tasks, jobs):
             results[i] = version
             if progress is not None:
-                progress.advance(f"{version.label} drawn")
+                progress.advance(f"drawing {version.label}")
     finally:
         _GEN.clear()
     out = [v for v in results if v is not None]
     if roster is None:
-        _redraw_repeats(spec, out, pools, steps, notes)
+        _redraw_repeats(spec, out, pools, steps, notes, jobs)
     generic = sum(q.generic for v in out for q in v.questions)
     if generic:
         notes.append(f"{generic} multiple-choice question{'s' if generic != 1 else ''} had too few typical mistakes "
@@ -982,32 +1003,52 @@ def _shell_word(text: str) -> str:
     return shlex.quote(Path(text).name if os.sep in text and len(text) > 40 else text)
 
 
-def _redraw_repeats(spec, versions: list[Version], pools, steps: bool, notes: list[str]) -> None:
-    """A problem already used by an earlier version is drawn again (deterministically), so versions differ."""
-    seen: set[str] = set()
-    left = 0
-    for v in versions:
-        own = {str(q.problem.expr) for q in v.questions}
-        for q in v.questions:
-            key = str(q.problem.expr)
-            if key in seen:
-                sec = spec.sections[q.section - 1]
-                rng = random.Random(f"quizgen-exam:{v.seed}:redraw:{q.number}")
-                new = _make_question(sec, _family_of(q, pools[q.section - 1]), rng, seen | own,
-                                     pools[q.section - 1])
-                if new is None:
-                    left += 1
+def _redraw_repeats(spec, versions: list[Version], pools, steps: bool, notes: list[str], jobs) -> None:
+    """A problem already used by an earlier version (or earlier in its own) is drawn again, so versions differ.
+
+    In rounds: find the repeats, redraw them all (in worker processes) avoiding every problem of the exam, and
+    look again; each redraw's seed depends only on its version, question and round, so the result does not depend
+    on the number of processes.
+    """
+    for round_ in range(1, 6):
+        seen: set[str] = set()
+        repeats = []
+        for vi, v in enumerate(versions):
+            for qi, q in enumerate(v.questions):
+                key = str(q.problem.expr)
+                if key in seen:
+                    repeats.append((vi, qi))
                 else:
-                    new.number = q.number
-                    if steps:
-                        new.steps = _step_rows(new.problem)
-                    v.questions[q.number - 1] = new
-                    own.add(str(new.problem.expr))
-                    key = str(new.problem.expr)
-            seen.add(key)
-    if left:
-        notes.append(f"{left} question{'s' if left != 1 else ''} repeat between versions: the families cannot make "
-                     "enough distinct problems for this many versions")
+                    seen.add(key)
+        if not repeats:
+            return
+        everything = seen | {str(q.problem.expr) for v in versions for q in v.questions}
+        _GEN.update(spec=spec, pools=pools, steps=steps, versions=versions, exclude=everything)
+        try:
+            tasks = [(vi, qi, round_) for vi, qi in repeats]
+            for (vi, qi), new in _map(_redraw_task, tasks, jobs):
+                if new is not None:
+                    versions[vi].questions[qi] = new
+        finally:
+            _GEN.clear()
+    left = len(repeats)
+    notes.append(f"{left} question{'s' if left != 1 else ''} repeat between versions: the families cannot make "
+                 "enough distinct problems for this many versions")
+
+
+def _redraw_task(task):
+    vi, qi, round_ = task
+    spec, pools, steps, versions = _GEN["spec"], _GEN["pools"], _GEN["steps"], _GEN["versions"]
+    v = versions[vi]
+    q = v.questions[qi]
+    pool = pools[q.section - 1]
+    rng = random.Random(f"quizgen-exam:{v.seed}:redraw:{q.number}:{round_}")
+    new = _make_question(spec.sections[q.section - 1], _family_of(q, pool), rng, _GEN["exclude"], pool)
+    if new is not None:
+        new.number = q.number
+        if steps:
+            new.steps = _step_rows(new.problem)
+    return (vi, qi), new
 
 
 def _family_of(q: Question, pool):
@@ -1065,6 +1106,16 @@ def parse_formats(text: str | None) -> list[str]:
     return out or ["pdf"]
 
 
+def run_steps(papers: int, formats) -> int:
+    """Progress steps of a whole run: one per paper drawn and one per file written."""
+    return papers + _write_steps(papers, formats)
+
+
+def _write_steps(n: int, formats) -> int:
+    return (("pdf" in formats) * (2 * n + 2) + ("tex" in formats) * n + ("html" in formats) * 2 * n
+            + ("moodle" in formats) + 1)
+
+
 def output_files(exam: Exam, formats) -> list[str]:
     """Names of the files a run writes, in the order they are listed."""
     names = []
@@ -1086,19 +1137,22 @@ def output_files(exam: Exam, formats) -> list[str]:
 class Progress:
     """A one-line progress bar (on a terminal) for long runs; `advance` once per finished step."""
 
-    def __init__(self, stream=None, enabled: bool = True, width: int = 24):
+    def __init__(self, stream=None, enabled: bool = True, width: int = 24, total: int | None = None):
         import sys
 
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.width = width
-        self.total = 0
+        # A total known up front (see run_steps) stays put; otherwise each phase adds its own steps.
+        self.fixed = total is not None
+        self.total = total or 0
         self.done = 0
         self._last = 0.0
         self._shown = False
 
     def add(self, n: int) -> None:
-        self.total += n
+        if not self.fixed:
+            self.total += n
 
     def advance(self, label: str = "") -> None:
         import time
@@ -1190,8 +1244,7 @@ def write_exam(exam: Exam, out_dir, formats=("pdf",), *, jobs: int | None = None
     jobs = default_jobs() if jobs is None else max(1, int(jobs))
     n = len(exam.versions)
     if progress is not None:
-        progress.add(("pdf" in formats) * (2 * n + 1) + ("tex" in formats) * n + ("html" in formats) * 2 * n
-                     + ("moodle" in formats) + 1)
+        progress.add(_write_steps(n, formats))
     staging = Staging(folder)
 
     def tick(label):
@@ -1286,7 +1339,7 @@ def describe_run(exam: Exam, written: list[Path], folder) -> str:
     return f"wrote {len(names)} files to {folder}: {', '.join(shown)} ({what}; {per}; seed {exam.seed})"
 
 
-__all__ = ["check_files", "describe_run", "FORMATS", "parse_formats", "output_files", "Progress", "Staging", "write_exam", "prepare_dir",
+__all__ = ["check_files", "describe_run", "run_steps", "FORMATS", "parse_formats", "output_files", "Progress", "Staging", "write_exam", "prepare_dir",
            "ExamSpec", "SectionSpec", "load_spec", "spec_from_dict", "Roster", "Student", "load_roster",
            "roster_from_text", "Question", "Option", "Version", "Exam", "build_exam", "choice_options", "value_point",
            "version_label", "derive_seed", "family_mix", "slugify", "section_title", "section_families", "KINDS", "MISTAKE_LABELS", "decimal_text"]

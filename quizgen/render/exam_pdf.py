@@ -92,7 +92,8 @@ def _value_key(q) -> tuple[str, str]:
     tex, txt = f"{tex_a} = {q.value_latex}", f"{txt_a} = {q.value_text}"
     if not q.value_is_decimal:
         dec = q.decimal_text
-        tex += rf" \approx {dec.replace('−', '-')}"
+        # Braces keep a negative decimal's minus sign unary after ≈ (ziamath spaces a bare one as binary).
+        tex += rf" \approx {{{dec.replace('−', '-')}}}"
         txt += f" ≈ {dec}"
     return tex, txt
 
@@ -314,6 +315,8 @@ def write_pdfs(exam, targets: dict, *, titles: list[str], jobs: int = 1, progres
     page = PageSetup(paper=spec.paper, columns=spec.columns, space=spec.space)
     from quizgen.render.pdf import _import_weasyprint
 
+    if progress is not None:
+        progress.advance("typesetting formulas")
     prefetch(formula_requests(exam, key=True), while_waiting=_import_weasyprint)
     n = len(exam.versions)
     merge = _pdf_merger() is not None
