@@ -204,7 +204,11 @@ def _compile_cached(e, var) -> Fn:
     if e is sp.pi:
         return lambda c, x, real: c.pi
     if e is sp.I:
-        return lambda c, x, real: c.mpc(0, 1) if not real else (_ for _ in ()).throw(_Undefined())
+        def imaginary_unit(c, x, real):
+            if real:
+                raise _Undefined
+            return c.mpc(0, 1)
+        return imaginary_unit
     if e.is_Add:
         fs = [_compile_cached(a, var) for a in e.args]
 
@@ -544,7 +548,7 @@ def symbolic_zero(d, deadline: float) -> bool | None:
     ]
     if d.has(sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot):
         steps.append(_trig_zero)
-    for step in steps:
+    for k, step in enumerate(steps):
         if time.monotonic() > deadline:
             return None
         try:
@@ -553,7 +557,7 @@ def symbolic_zero(d, deadline: float) -> bool | None:
             continue
         if r == 0:
             return True
-        if r.is_number:
+        if r.is_number and k < 2:  # the forced log/power rewrites may only confirm, never refute
             z = _is_zero_number(r)
             if z is not None:
                 return z
@@ -784,9 +788,12 @@ def form_of(answer_text: str, answer, expected, var) -> dict:
     except (ParseError, RecursionError):
         issues = []
     if not issues and _small(answer, 200):
-        forms, best = _key_forms(expected)
-        if answer not in forms and sp.count_ops(answer) > best + FORM_SLACK:
-            issues.append("longer than needed")
+        ops = sp.count_ops(answer)
+        # Only an answer longer than the key itself needs the key's other shapes (factor() is the costly part).
+        if ops > sp.count_ops(expected) + FORM_SLACK:
+            forms, best = _key_forms(expected)
+            if answer not in forms and ops > best + FORM_SLACK:
+                issues.append("longer than needed")
     return {"simplified": not issues, "issues": issues}
 
 
