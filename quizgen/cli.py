@@ -274,6 +274,10 @@ def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps):
     spec_data, class_list = load_spec(spec), (load_roster(roster) if roster else None)
     papers = len(class_list.students) if class_list else (versions or spec_data.versions)
     progress = Progress(enabled=sys.stderr.isatty(), total=run_steps(papers, formats))
+    import signal
+
+    # A terminated run cleans up like Ctrl-C: temp files removed, nothing half-written left under a final name.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         made = build_exam(spec_data, versions=versions, roster=class_list, seed=seed, steps=steps, jobs=jobs,
                           progress=progress)
