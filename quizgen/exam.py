@@ -1336,7 +1336,8 @@ def describe_run(exam: Exam, written: list[Path], folder) -> str:
     what = (f"{len(v)} personal papers" if v and v[0].student is not None
             else f"{len(v)} version{'s' if len(v) != 1 else ''}")
     per = f"{exam.spec.question_count} questions, {exam.spec.total_points:g} points each"
-    return f"wrote {len(names)} files to {folder}: {', '.join(shown)} ({what}; {per}; seed {exam.seed})"
+    files = f"{len(names)} file{'s' if len(names) != 1 else ''}"
+    return f"wrote {files} to {folder}: {', '.join(shown)} ({what}; {per}; seed {exam.seed})"
 
 
 __all__ = ["check_files", "describe_run", "run_steps", "FORMATS", "parse_formats", "output_files", "Progress", "Staging", "write_exam", "prepare_dir",

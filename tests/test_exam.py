@@ -456,7 +456,7 @@ def test_cli_build_json_only_and_roster(tmp_path):
     res = runner.invoke(main, ["exam", str(SMALL), "-o", str(tmp_path / "o"), "--format", "json", "--jobs", "1",
                                "--versions", "2"])
     assert res.exit_code == 0, res.output
-    assert res.output.startswith(f"wrote 1 files to {tmp_path / 'o'}: exam.json (2 versions; 5 questions, "
+    assert res.output.startswith(f"wrote 1 file to {tmp_path / 'o'}: exam.json (2 versions; 5 questions, "
                                  "13.5 points each; seed 11)")
     data = json.loads((tmp_path / "o" / "exam.json").read_text("utf-8"))
     assert [v["label"] for v in data["versions"]] == ["A", "B"]
@@ -486,3 +486,33 @@ def test_cli_errors_are_one_line():
 def test_example_spec_checks():
     assert re.match(r"ok: .*quiz3\.toml: 4 sections, 12 questions, 35 points per paper, 4 versions",
                     CliRunner().invoke(main, ["exam", "check", str(EXAMPLE)]).output)
+
+
+def test_too_few_distinct_problems_for_the_versions_is_a_note():
+    spec = spec_from_dict({"title": "Tight", "seed": 3, "versions": 4,
+                           "section": [{"family": "explog-exp-base-of-sin", "count": 2, "kind": "value"}]}, "t.toml", BANK)
+    exam = build_exam(spec, jobs=1, bank=BANK)
+    assert exam.notes == ["4 questions repeat between versions: the families cannot make enough distinct problems "
+                          "for this many versions"]
+    for v in exam.versions:  # still never twice on one paper
+        assert len({str(q.problem.expr) for q in v.questions}) == 2
+
+
+def test_progress_bar_text():
+    import io
+
+    from quizgen.exam import Progress, run_steps
+
+    out = io.StringIO()
+    bar = Progress(stream=out, enabled=True, width=10, total=run_steps(2, ["pdf"]))
+    bar.add(99)  # a total known up front stays put
+    for label in ["drawing A", "drawing B", "exam.json", "typesetting formulas", "key-A.pdf", "key-B.pdf",
+                  "exam-A.pdf", "exam-B.pdf", "exam-all.pdf"]:
+        bar.advance(label)
+    bar.close()
+    frames = [f for f in out.getvalue().split("\r") if f.strip()]
+    assert frames[-1].startswith("██████████ 9/9 exam-all.pdf")
+    assert out.getvalue().endswith("\r" + " " * 80 + "\r")
+    quiet = io.StringIO()
+    Progress(stream=quiet, enabled=False, total=3).advance("x")
+    assert quiet.getvalue() == ""
