@@ -531,11 +531,8 @@ class Question:
 
     @property
     def value_is_decimal(self) -> bool:
-        """True when the exact value already is its decimal (an integer or a short terminating decimal)."""
-        import sympy as sp
-
-        return bool(self.value is not None and (self.value.is_Integer or (
-            self.value.is_Rational and decimal_text(self.decimal) == str(sp.Float(self.value, 15)).rstrip("0"))))
+        """True when the exact value is a whole number, so a key needs no "≈ decimal" after it."""
+        return bool(self.value is not None and self.value.is_Integer)
 
     def to_dict(self) -> dict:
         d = {"number": self.number, "section": self.section, "kind": self.kind, "points": self.points,
