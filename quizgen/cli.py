@@ -107,6 +107,92 @@ def solve(expr, var, steps, fmt):
         click.echo(solve_text(result, steps=steps))
 
 
+class FormulaCommand(click.Command):
+    """A command whose positional arguments are formulas: `-x^-2` or `-sin(x)` is an answer, not an option.
+
+    Only this command's own option names (exactly, or `--name=value`) are options; every other word, even one
+    starting with '-', is moved behind a `--` before click parses, so no letter of a formula can be taken for a
+    short option (click would otherwise read the 'h' in `-2h` as -h).
+    """
+
+    def parse_args(self, ctx, args):
+        flags, valued = set(), set()
+        for p in self.get_params(ctx):
+            if isinstance(p, click.Option):
+                names = [*p.opts, *p.secondary_opts]
+                (flags if p.is_flag or p.count else valued).update(names)
+        if list(args) != ["-h"]:
+            flags -= {n for n in flags if not n.startswith("--")}  # `-h` alone is help; next to formulas, an answer
+        opts, formulas = [], []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            name = a.split("=", 1)[0] if a.startswith("--") else a
+            if a == "--":
+                formulas.extend(args[i + 1:])
+                break
+            if name in flags:
+                opts.append(a)
+            elif name in valued:
+                opts.append(a)
+                if "=" not in a and i + 1 < len(args):
+                    opts.append(args[i + 1])
+                    i += 1
+            else:
+                formulas.append(a)
+            i += 1
+        return super().parse_args(ctx, opts + ["--", *formulas])
+
+
+@main.command("check", cls=FormulaCommand)
+@click.argument("formulas", nargs=-1, metavar="PROBLEM ANSWER")
+@click.option("--var", default="x", show_default=True, help="The variable (one letter).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--require-simplified", is_flag=True,
+              help="Count a correct but unsimplified answer as incorrect.")
+@click.option("--batch", type=click.File("rb"), default=None, metavar="FILE",
+              help="Grade problem<TAB>answer lines (or CSV problem,answer) from FILE ('-' for stdin); "
+                   "one JSON object per line on stdout, in order.")
+def check_cmd(formulas, var, fmt, require_simplified, batch):
+    """Is ANSWER the derivative of PROBLEM?  Exit 0 correct, 1 incorrect, 2 unreadable input.
+
+    An answer starting with a minus sign needs no `--`:  quizgen check "x^-1" "-x^-2"
+    """
+    import re
+
+    from .check import check_text, format_verdict, grade_batch
+    from .errors import ParseError
+
+    stray = [f for f in formulas if re.fullmatch(r"--[A-Za-z][A-Za-z-]*(=.*)?", f)]
+    if batch is not None:
+        if formulas:
+            raise click.UsageError("--batch takes no PROBLEM/ANSWER arguments" +
+                                   (f" (no such option: {stray[0].split('=')[0]})" if stray else ""))
+        for row in grade_batch(batch, var, require_simplified=require_simplified):
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if len(formulas) != 2:
+        if stray:
+            raise click.NoSuchOption(stray[0].split("=")[0])
+        raise click.UsageError(f"expected PROBLEM and ANSWER, got {len(formulas)} argument"
+                               f"{'s' if len(formulas) != 1 else ''} (quote each formula)")
+    problem, answer = formulas
+    try:
+        verdict = check_text(problem, answer, var, require_simplified=require_simplified)
+    except ParseError as e:  # say which of the two could not be read
+        click.echo(f"error: {getattr(e, 'field', 'input')}: {e.one_line()}", err=True)
+        pointer = e.pointer()
+        if pointer:
+            click.echo(pointer, err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(verdict.to_json(), ensure_ascii=False))
+    else:
+        click.echo(format_verdict(verdict))
+    sys.exit(0 if verdict.correct else 1)
+
+
 @main.group()
 def banks():
     """Inspect and validate problem banks."""

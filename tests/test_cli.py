@@ -105,3 +105,68 @@ def test_banks_check_ok_and_broken():
     lines = r.output.splitlines()
     assert lines[-1] == "11 problems found"
     assert f"{FIX / 'broken.toml'}: family Bad Id: difficulty: must be 1, 2 or 3, not 4" in lines
+
+
+# ---- hostile and pathological input at the command line: exit 2 (or 1), one clean line, nothing executed ----
+
+from tests.test_hostile import PATHOLOGICAL, injections  # noqa: E402
+
+
+def _cli_rows(tmp_path):
+    canary = tmp_path / "CANARY"
+    return canary, injections(str(canary))
+
+
+@pytest.mark.parametrize("role", ["problem", "answer"])
+def test_check_refuses_code_cleanly(role, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    canary, rows = _cli_rows(tmp_path)
+    for text in rows:
+        args = ["check", text, "2x"] if role == "problem" else ["check", "x^2", text]
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 2, (text, r.output)
+        first = r.output.splitlines()[0]
+        assert first.startswith(f"error: {role}: cannot read"), (text, first)
+        assert "Traceback" not in r.output
+    assert not canary.exists()
+
+
+def test_solve_refuses_every_injection(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    canary, rows = _cli_rows(tmp_path)
+    for text in rows:
+        r = CliRunner().invoke(main, ["solve", text])
+        assert r.exit_code == 2, (text, r.output)
+        assert r.output.startswith("error: cannot read") and "Traceback" not in r.output
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize("text", [t if isinstance(t, str) else t[0] for t in PATHOLOGICAL])
+def test_pathological_input_gets_a_clean_answer(text):
+    for args in (["solve", text], ["check", text, "1"], ["check", "x^2", text]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code in (0, 1, 2), (args[:2], r.exit_code)
+        assert r.exception is None or isinstance(r.exception, SystemExit), (args[:2], repr(r.exception))
+        assert "Traceback" not in r.output
+        if r.exit_code == 2:
+            assert r.output.startswith("error:") and len(r.output.splitlines()) <= 3
+
+
+def test_check_minus_answer_without_double_dash():
+    r = CliRunner().invoke(main, ["check", "x^-1", "-x^-2"])
+    assert r.exit_code == 0 and r.output.startswith("correct")
+    r = CliRunner().invoke(main, ["check", "cos(x)", "sin(x)", "--format", "json"])
+    assert r.exit_code == 1
+    assert json.loads(r.output)["mistake"] == "sign-error"
+
+
+def test_check_batch_mixed_rows(tmp_path):
+    f = tmp_path / "answers.tsv"
+    f.write_text("x^2\t2x\n(x^2+1)^3\t3(x^2+1)^2\nx^3\t3x^2 +\n2^x\t2^x ln 2\n")
+    r = CliRunner().invoke(main, ["check", "--batch", str(f)])
+    assert r.exit_code == 0
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert [row["line"] for row in rows] == [1, 2, 3, 4]
+    assert [row.get("correct") for row in rows] == [True, False, None, True]
+    assert rows[1]["mistake"] == "chain-missing-inner"
+    assert rows[2]["error"].startswith("answer: cannot read '3x^2 +'")

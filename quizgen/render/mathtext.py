@@ -223,7 +223,10 @@ class TextPrinter:
         return (3, sp.default_sort_key(f))
 
     def juxtapose(self, factors) -> str:
+        """Factors side by side, with '·' wherever plain juxtaposition would read back differently:
+        √2·x (not √(2x)), e^π·π³, 2·3ˣ, ln 3·x."""
         out = ""
+        prev = ""
         for f in factors:
             s, prec = self.p(f)
             if prec < P_MUL or (f.is_Add):
@@ -231,17 +234,20 @@ class TextPrinter:
             elif prec == P_MUL and not _is_const_log(f):
                 s = f"({s})"
             if not out:
-                out = s
+                out = prev = s
                 continue
-            last = out[-1]
-            if s[0].isdigit() or last.isdigit() and not out.rstrip("0123456789").endswith((" ", "(")) and s[0].isdigit():
+            function_next = _is_const_log(f) or s.startswith(("ln", "log", "sin", "cos", "tan", "sec", "csc",
+                                                              "cot", "arc"))
+            open_radical = prev.startswith(("√", "∛")) and not prev.endswith(")")
+            open_power = "^" in prev and not prev.endswith(")")
+            if s[0].isdigit() or (open_radical and not function_next) or open_power or \
+                    (prev.startswith("ln ") and not function_next):
                 out += "·" + s
-            elif _is_const_log(f) or s.startswith(("ln", "log", "sin", "cos", "tan", "sec", "csc", "cot", "arc")):
+            elif function_next:
                 out += " " + s
-            elif out.split(" ")[-1].startswith("ln") and last.isdigit():
-                out += "·" + s
             else:
                 out += s
+            prev = s
         return out
 
     def power_text(self, base_s: str, exp) -> str:
@@ -270,7 +276,7 @@ class TextPrinter:
 
     def _radicand(self, b) -> str:
         s = self.p(b)[0]
-        return s if (b.is_Symbol or (b.is_Integer and b > 0)) else f"({s})"
+        return s if (b.is_Symbol or (b.is_Integer and b > 0) or b in (sp.pi, sp.E)) else f"({s})"
 
     def _recip(self, e):
         inv = sp.Pow(e.base, -e.exp)
