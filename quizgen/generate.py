@@ -205,11 +205,14 @@ def _sec_squared(e):
         if not a.is_Add:
             return a
         terms = list(a.args)
-        for t in terms:
+        for i, t in enumerate(terms):
             k, rest = t.as_independent(sp.tan)
-            if rest.is_Pow and rest.exp == 2 and isinstance(rest.base, sp.tan) and k in terms:
-                others = [u for u in terms if u is not t and u is not k]
-                return sp.Add(*others, k * sp.sec(rest.base.args[0]) ** 2)
+            if rest.is_Pow and rest.exp == 2 and isinstance(rest.base, sp.tan):
+                # By position, not identity: equal SymPy numbers need not be the same object.
+                j = next((j for j, u in enumerate(terms) if j != i and u == k), None)
+                if j is not None:
+                    others = [u for n, u in enumerate(terms) if n not in (i, j)]
+                    return sp.Add(*others, k * sp.sec(rest.base.args[0]) ** 2)
         return a
 
     return e.replace(lambda a: a.is_Add, rewrite)

@@ -147,3 +147,19 @@ def test_json_shape():
             "answer_text", "answer_latex", "steps"} <= set(p)
     assert p["steps"][0]["depth"] == 0 and "chain" in {s["rule"] for s in p["steps"]}
     assert {"rule", "title", "expr", "result", "parts"} <= set(p["steps"][0])
+
+
+def test_sec_squared_rewrite_survives_a_cleared_sympy_cache():
+    # Regression: terms were matched by identity, and after clear_cache() an equal 3 is another object,
+    # so 8x + 3tan²x + 3 became 8x + 3sec²x + 3 (a wrong key).
+    from sympy.core.cache import clear_cache
+
+    from quizgen.generate import textbook
+    from quizgen.mathparse import symbol
+
+    x = symbol("x")
+    clear_cache()
+    d = sp.Add(8 * x, sp.Mul(sp.Integer(3), sp.tan(x) ** 2), sp.Integer(3))
+    key = textbook(d, x)
+    assert key == 8 * x + 3 * sp.sec(x) ** 2
+    assert sp.simplify(key - d) == 0
