@@ -160,8 +160,8 @@ def test_each_answer_is_in_the_history_as_given(tmp_path):
         (2, "skipped", False, 0, None, None, True, 1)]
     assert (s.kind, s.seed, s.options, s.n_problems) == ("quiz", 1, {"n": 2}, 2)
     assert s.ended_at is not None
-    assert out.endswith("Saved. quizgen stats shows your progress; quizgen quiz --redo-missed asks the missed "
-                        "ones again.\n")
+    assert out.endswith("Saved. `quizgen stats` shows your progress.\n"
+                        "`quizgen quiz --redo-missed` asks the missed ones again.\n")
 
 
 def test_the_same_advice_is_not_repeated_on_the_second_miss():
