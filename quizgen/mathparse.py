@@ -590,3 +590,40 @@ def symbol(name: str = "x"):
     import sympy as sp
 
     return sp.Symbol(name, real=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# How a base-a log is stored. The parser builds log_a(u) as log(u)·(log a)⁻¹ (SymPy's own form); the tracer, the
+# mistake generator and the printers all need to see that pair as one unit again, and read it here.
+
+
+def log_base_of(factor):
+    """a when `factor` is 1/ln(a) for a number a > 0, a ≠ 1 (the base half of a stored logₐ), else None."""
+    import sympy as sp
+
+    if factor.is_Pow and factor.exp == -1 and isinstance(factor.base, sp.log):
+        a = factor.base.args[0]
+        if a.is_number and a.is_positive and a != 1:
+            return a
+    return None
+
+
+def pair_log_bases(consts: list, factors: list) -> tuple[list, dict]:
+    """Pair each 1/ln(a) among the constant factors of a product with a log among its other factors.
+
+    Returns the constants left over and {index of the log factor: a}.
+    """
+    import sympy as sp
+
+    left = list(consts)
+    bases: dict[int, object] = {}
+    for c in list(left):
+        a = log_base_of(c)
+        if a is None:
+            continue
+        for i, f in enumerate(factors):
+            if i not in bases and isinstance(f, sp.log):
+                bases[i] = a
+                left.remove(c)
+                break
+    return left, bases

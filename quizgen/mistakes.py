@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .mathparse import pair_log_bases
+
 __all__ = ["MISTAKE_CODES", "MISTAKE_FEEDBACK", "Variant", "mistake_details", "mistake_variants", "diagnose",
            "rules_needed"]
 
@@ -129,15 +131,6 @@ _OUTER: dict = {
 _SIGN_PRONE = {sp.sin, sp.cos, sp.sec, sp.csc, sp.cot, sp.acos, sp.asin}
 
 
-def _log_base_of(f) -> sp.Expr | None:
-    """a when f is 1/ln(a) for a number a > 0, a ≠ 1 (how SymPy stores the base of logₐ), else None."""
-    if f.is_Pow and f.exp == -1 and isinstance(f.base, sp.log):
-        a = f.base.args[0]
-        if a.is_number and a.is_positive and a != 1:
-            return a
-    return None
-
-
 class _Deriver:
     """Differentiates by the course's rules and, at each node, lists the derivatives that one wrong rule gives."""
 
@@ -211,16 +204,7 @@ class _Deriver:
         factors = [f for f in e.args if self.dep(f)]
         # logₐ(u) is stored as log(u)·(log a)⁻¹: pair the constant with a log factor into one unit.
         units = list(factors)
-        log_bases: dict[int, sp.Expr] = {}
-        for c in list(consts):
-            a = _log_base_of(c)
-            if a is None:
-                continue
-            for i, f in enumerate(factors):
-                if i not in log_bases and isinstance(f, sp.log):
-                    log_bases[i] = a
-                    consts.remove(c)
-                    break
+        consts, log_bases = pair_log_bases(consts, factors)
         if consts:
             c = sp.Mul(*consts)
             rest = sp.Mul(*[sp.Mul(f, sp.Pow(sp.log(log_bases[i]), -1)) if i in log_bases else f

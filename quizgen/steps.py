@@ -10,6 +10,8 @@ from typing import Callable, Iterator
 import sympy
 from sympy import Add, Mul, Pow, S
 
+from .mathparse import pair_log_bases
+
 __all__ = [
     "Step",
     "StepMismatch",
@@ -196,15 +198,6 @@ def _dummy_for(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Symbol:
     return sympy.Dummy("u")
 
 
-def _log_base_of(factor: sympy.Expr) -> sympy.Expr | None:
-    """a when factor is 1/ln(a) for a positive number a ≠ 1 (how SymPy stores the base of logₐ), else None."""
-    if factor.is_Pow and factor.exp == -1 and isinstance(factor.base, sympy.log):
-        a = factor.base.args[0]
-        if a.is_number and a.is_positive and a != 1:
-            return a
-    return None
-
-
 def _is_denominator(factor: sympy.Expr) -> bool:
     return factor.is_Pow and factor.exp.is_Number and factor.exp.is_negative
 
@@ -287,16 +280,7 @@ class _Tracer:
             (factors if self.depends(f) else consts).append(f)
 
         # logₐ(u) is stored as log(u)·(log a)⁻¹: pair the constant with a log factor into one unit.
-        log_units: dict[int, sympy.Expr] = {}
-        for c in list(consts):
-            a = _log_base_of(c)
-            if a is None:
-                continue
-            for i, f in enumerate(factors):
-                if i not in log_units and isinstance(f, sympy.log):
-                    log_units[i] = a
-                    consts.remove(c)
-                    break
+        consts, log_units = pair_log_bases(consts, factors)
         units = [Mul(f, Pow(sympy.log(log_units[i]), -1)) if i in log_units else f for i, f in enumerate(factors)]
 
         if consts:

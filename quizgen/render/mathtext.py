@@ -11,6 +11,8 @@ from functools import lru_cache
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from ..mathparse import pair_log_bases
+
 _SUP = str.maketrans("0123456789-xn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿ")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MINUS = "−"
@@ -26,17 +28,17 @@ P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = 10, 20, 25, 30, 40
 
 
 def _log_base_split(expr):
-    """If expr (a Mul) contains log(u)·(1/log(b)) with b a positive number, return (b, u, rest) else None."""
+    """If expr (a Mul) holds exactly one stored logₐ(u) = log(u)·(1/log a), return (a, u, the other factors)."""
     if not expr.is_Mul:
         return None
     factors = list(expr.args)
-    inv = [f for f in factors if f.is_Pow and f.exp == -1 and isinstance(f.base, sp.log)
-           and f.base.args[0].is_number and f.base.args[0].is_positive]
+    consts = [f for f in factors if f.is_number]
     logs = [f for f in factors if isinstance(f, sp.log) and not f.args[0].is_number]
-    if len(inv) != 1 or len(logs) != 1:
+    left, bases = pair_log_bases(consts, logs)
+    if len(bases) != 1 or len(logs) != 1:
         return None
-    base = inv[0].base.args[0]
-    rest = [f for f in factors if f is not inv[0] and f is not logs[0]]
+    base = bases[0]
+    rest = [f for f in factors if not f.is_number and f is not logs[0]] + left
     return base, logs[0].args[0], sp.Mul(*rest)
 
 
