@@ -14,7 +14,7 @@ from quizgen.steps import trace
 BANK = load_bank()
 FAMILIES = [f.id for f in BANK.families]
 SEEDS = range(50)
-POINTS = (0.37, 0.81, 1.23, 1.77, 2.41, 3.13, -0.53, -1.31)
+POINTS = (0.37, 0.81, 1.23, 1.77, 2.41, 3.13, 3.71, 4.57, 5.93, -0.53, -1.31)
 
 
 def _real(f, x0):
