@@ -285,7 +285,7 @@ def _repeated_atoms(e, x) -> list:
     return out
 
 
-def _score(c, prefer_fraction: bool) -> tuple:
+def _score(c, prefer_fraction: bool) -> int:
     text = to_text(c)
     score = len(text) + 3 * text.count("(")
     if _compound(c):
@@ -304,7 +304,7 @@ def _score(c, prefer_fraction: bool) -> tuple:
     if (not prefer_fraction and c.is_Mul and any(f.is_Add for f in factors)
             and any(f.is_Pow and f.exp.is_negative for f in factors)):
         score += 4  # a power-rule key reads term by term: −21x^(5/2) + 6/x^(5/2), not −3(7x⁵ − 2)/x^(5/2)
-    return (score, sp.count_ops(c))
+    return score
 
 
 def textbook(d, x, prefer_fraction: bool = False):
@@ -326,7 +326,8 @@ def textbook(d, x, prefer_fraction: bool = False):
             cands.append(sp.factor_terms(num) / den)
             num_e = sp.expand(num) if sp.count_ops(num) < 80 else num
             num_e = _pythagoras(num_e)
-            cands.append(sp.factor_terms(num_e) / den)
+            if num_e != num:
+                cands.append(sp.factor_terms(num_e) / den)
             cands.append(num_e / den)
             fn = _repeated_atoms(num_e, x)
             if fn:
@@ -339,6 +340,7 @@ def textbook(d, x, prefer_fraction: bool = False):
     if d.has(sp.tan):
         cands = [_sec_squared(c) for c in cands]
     cands = [_sign_out(c) for c in dict.fromkeys(cands)]
+    # Ties go to the earlier candidate: the raw derivative first, then the lighter rewrites.
     return min(cands, key=lambda c: _score(c, prefer_fraction))
 
 
