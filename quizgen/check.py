@@ -31,7 +31,7 @@ import mpmath
 import sympy as sp
 
 from .errors import ParseError, QuizgenError
-from .mathparse import parse, parse_tree, symbol
+from .mathparse import as_expr, parse, parse_tree, symbol
 
 __all__ = [
     "Verdict",
@@ -618,7 +618,7 @@ def equivalent(a, b, var, *, timeout: float = 0.15, domain=None) -> Equivalence:
     """
     if isinstance(var, str):
         var = symbol(var)
-    return compare(sp.sympify(a), sp.sympify(b), var, domain=domain, timeout=timeout)[0]
+    return compare(as_expr(a), as_expr(b), var, domain=domain, timeout=timeout)[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -627,3 +627,16 @@ def pair_log_bases(consts: list, factors: list) -> tuple[list, dict]:
                 left.remove(c)
                 break
     return left, bases
+
+
+def as_expr(value):
+    """A SymPy object from a SymPy object or a Python number, never from text (sympify would eval a string)."""
+    import sympy as sp
+
+    if isinstance(value, str):
+        raise TypeError("text must go through quizgen.mathparse.parse, not sympify")
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a SymPy expression or a number, not {type(value).__name__}")
+    return sp.Integer(value) if isinstance(value, int) else sp.Float(value)

@@ -152,12 +152,25 @@ class History:
             raise StoreError(f"cannot open the history at {self.path}: {e}") from None
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._wal()
             self.conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as e:
             self.conn.close()
             raise StoreError(f"cannot use the history at {self.path}: {e}") from None
+
+    def _wal(self) -> None:
+        # Switching a fresh file to WAL needs an exclusive lock, and SQLite answers "database is locked" at once
+        # there instead of waiting on the busy timeout; two quizzes starting together retry for a while.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     # -- schema ---------------------------------------------------------------------------------------------
 

@@ -147,3 +147,15 @@ def test_canary_never_created(tmp_path):
         with pytest.raises(ParseError):
             parse(text)
     assert not canary.exists()
+
+
+def test_library_printers_and_checker_refuse_raw_text():
+    from quizgen.check import equivalent
+    from quizgen.render.mathtext import to_latex, to_text
+
+    for fn in (to_text, to_latex):
+        with pytest.raises(TypeError):
+            fn("__import__('os')")
+    with pytest.raises(TypeError):
+        equivalent("x", x, x)
+    assert to_text(3) == "3"

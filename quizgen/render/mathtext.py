@@ -11,7 +11,7 @@ from functools import lru_cache
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..mathparse import pair_log_bases
+from ..mathparse import as_expr, pair_log_bases
 
 _SUP = str.maketrans("0123456789-xn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿ")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -95,7 +95,7 @@ class TextPrinter:
         self.neg_powers = neg_powers
 
     def __call__(self, expr) -> str:
-        return self.p(sp.sympify(expr))[0]
+        return self.p(as_expr(expr))[0]
 
     def p(self, e):
         """(text, precedence) of e; memoised, since keys print the same subexpressions many times."""
@@ -188,7 +188,7 @@ class TextPrinter:
         c_num = coeff.p if coeff.is_Rational else coeff
         c_den = coeff.q if coeff.is_Rational else 1
         if c_num != 1 or not num_s:
-            cs = self.p(sp.sympify(c_num))[0]
+            cs = self.p(as_expr(c_num))[0]
             if num_s and (num_s[0].isdigit() or num_s[0] == "("):
                 num_s = cs + ("·" if num_s[0].isdigit() else "") + num_s
             elif num_s and num_s.startswith(("ln", "log", "sin", "cos", "tan", "sec", "csc", "cot", "arc")):
@@ -354,7 +354,7 @@ def to_text(expr, neg_powers: bool = False) -> str:
 
 def to_latex(expr) -> str:
     """LaTeX for typesetting: `\\ln 3`, `\\log_{3}`, folded fractional powers."""
-    return _latex.doprint(sp.sympify(expr))
+    return _latex.doprint(as_expr(expr))
 
 
 def to_sympy_str(expr) -> str:
