@@ -247,7 +247,10 @@ def sheet(count, topics, difficulty, seed, families, out, key, no_key, steps, co
     extra = {k: v for k, v in (("title", title), ("space", space), ("columns", columns)) if v is not None}
     written = pdf.write_sheet(ps, out, key_path, steps=steps, paper=paper, fmt=fmt,
                               template_dir=template_dir, **extra)
-    click.echo(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {ps.regen_code})")
+    layout = {k: v for k, v in extra.items() if k != "title"}
+    code = pdf.regen_code(ps, steps=steps, page=pdf.PageSetup(paper=paper, fmt=fmt, **layout),
+                          **({"title": title} if title else {}))
+    click.echo(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {code})")
 
 
 # ------------------------------------------------------------------------------------------------------------
