@@ -53,60 +53,6 @@ def main():
     """Derivative drills, worksheets and exams with answer keys verified by SymPy."""
 
 
-def selection_options(f):
-    """The options every problem-set command shares, so a seed means the same problems in each."""
-    f = click.option("--seed", type=int, default=None, help="Seed; the same options and seed give the same problems.")(f)
-    f = click.option("--difficulty", "-d", type=click.IntRange(1, 3), default=None, help="Difficulty 1, 2 or 3.")(f)
-    f = click.option("--family", "families", multiple=True, metavar="ID", help="Only this family (repeatable).")(f)
-    f = click.option("--topic", "-t", "topics", multiple=True, type=click.Choice(TOPIC_NAMES),
-                     help="Topic (repeatable; default: all, balanced).")(f)
-    f = click.option("-n", "count", type=click.IntRange(1, 500), default=10, show_default=True,
-                     help="Number of problems.")(f)
-    return f
-
-
-def _problem_set(count, topics, difficulty, seed, families, command):
-    from .generate import generate_set
-
-    return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed,
-                        families=list(families), command=command)
-
-
-@main.command()
-@selection_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--steps/--no-steps", default=False, help="Show rule-by-rule steps (text format).")
-def generate(count, topics, difficulty, seed, families, fmt, steps):
-    """Generate problems with answer keys."""
-    ps = _problem_set(count, topics, difficulty, seed, families, "generate")
-    if fmt == "json":
-        click.echo(json.dumps(ps.to_dict(), ensure_ascii=False, indent=2))
-        return
-    from .render.terminal import problem_set_text
-
-    click.echo(problem_set_text(ps, steps=steps))
-
-
-@main.command()
-@click.argument("expr")
-@click.option("--var", default="x", show_default=True, help="The variable to differentiate by.")
-@click.option("--steps/--no-steps", default=False, help="Show the rule used at each step.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
-def solve(expr, var, steps, fmt):
-    """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps."""
-    from .solve import solve as do_solve
-
-    result = do_solve(expr, var)
-    if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    elif fmt == "latex":
-        click.echo(result.derivative_latex)
-    else:
-        from .render.terminal import solve_text
-
-        click.echo(solve_text(result, steps=steps))
-
-
 class FormulaCommand(click.Command):
     """A command whose positional arguments are formulas: `-x^-2` or `-sin(x)` is an answer, not an option.
 
@@ -142,6 +88,60 @@ class FormulaCommand(click.Command):
                 formulas.append(a)
             i += 1
         return super().parse_args(ctx, opts + ["--", *formulas])
+
+
+def selection_options(f):
+    """The options every problem-set command shares, so a seed means the same problems in each."""
+    f = click.option("--seed", type=int, default=None, help="Seed; the same options and seed give the same problems.")(f)
+    f = click.option("--difficulty", "-d", type=click.IntRange(1, 3), default=None, help="Difficulty 1, 2 or 3.")(f)
+    f = click.option("--family", "families", multiple=True, metavar="ID", help="Only this family (repeatable).")(f)
+    f = click.option("--topic", "-t", "topics", multiple=True, type=click.Choice(TOPIC_NAMES),
+                     help="Topic (repeatable; default: all, balanced).")(f)
+    f = click.option("-n", "count", type=click.IntRange(1, 500), default=10, show_default=True,
+                     help="Number of problems.")(f)
+    return f
+
+
+def _problem_set(count, topics, difficulty, seed, families, command):
+    from .generate import generate_set
+
+    return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed,
+                        families=list(families), command=command)
+
+
+@main.command()
+@selection_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--steps/--no-steps", default=False, help="Show rule-by-rule steps (text format).")
+def generate(count, topics, difficulty, seed, families, fmt, steps):
+    """Generate problems with answer keys."""
+    ps = _problem_set(count, topics, difficulty, seed, families, "generate")
+    if fmt == "json":
+        click.echo(json.dumps(ps.to_dict(), ensure_ascii=False, indent=2))
+        return
+    from .render.terminal import problem_set_text
+
+    click.echo(problem_set_text(ps, steps=steps))
+
+
+@main.command(cls=FormulaCommand)
+@click.argument("expr")
+@click.option("--var", default="x", show_default=True, help="The variable to differentiate by.")
+@click.option("--steps/--no-steps", default=False, help="Show the rule used at each step.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
+def solve(expr, var, steps, fmt):
+    """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps."""
+    from .solve import solve as do_solve
+
+    result = do_solve(expr, var)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "latex":
+        click.echo(result.derivative_latex)
+    else:
+        from .render.terminal import solve_text
+
+        click.echo(solve_text(result, steps=steps))
 
 
 @main.command("check", cls=FormulaCommand)

@@ -11,6 +11,7 @@ import sympy
 from sympy import Add, Mul, Pow, S
 
 from .mathparse import pair_log_bases
+from .render.mathtext import ordered_terms
 
 __all__ = [
     "Step",
@@ -225,7 +226,8 @@ class _Tracer:
             return self.step("identity", e, S.One)
         if e.is_Add:
             # printing order, so hints walk the terms as the student reads them
-            subs = [self.d(t) for t in e.as_ordered_terms()]
+            # The order the printers write the sum in, so the steps read left to right like the problem.
+            subs = [self.d(t) for t in ordered_terms(e)]
             return self.step("sum", e, Add(*[s.result for s in subs]), subs)
         if e.is_Mul:
             return self.d_mul(e)

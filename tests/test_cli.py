@@ -170,3 +170,12 @@ def test_check_batch_mixed_rows(tmp_path):
     assert [row.get("correct") for row in rows] == [True, False, None, True]
     assert rows[1]["mistake"] == "chain-missing-inner"
     assert rows[2]["error"].startswith("answer: cannot read '3x^2 +'")
+
+
+def test_solve_takes_an_expression_starting_with_minus():
+    r = run("solve", "-7x^5 - 8sqrt(x)", "--steps")
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0] == "d/dx [ −7x⁵ − 8√x ] = −35x⁴ − 4/√x"
+    # The sum's steps follow the printed order of its terms.
+    assert lines[4].startswith("  2. Constant multiple rule: d/dx [−7x⁵]")
