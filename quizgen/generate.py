@@ -307,7 +307,7 @@ def _score(c, prefer_fraction: bool) -> int:
     return score
 
 
-def textbook(d, x, prefer_fraction: bool = False):
+def textbook(d, x, prefer_fraction: bool = False, keep_factored: bool = False):
     """The derivative as a teacher writes it in a key: the best-scoring of a few equivalent standard forms
     (short, flat, no fractions inside factors; one fraction for quotient-rule answers)."""
     if sp.count_ops(d) > 400 or not _small_powers(d):
@@ -316,7 +316,8 @@ def textbook(d, x, prefer_fraction: bool = False):
     cands = [d, ft]
     if _compound(ft):
         cands.append(sp.together(ft))  # ∛x(4 ln x + 3)/3 rather than ∛x(4 ln(x)/3 + 1)
-    if d.is_polynomial(x):
+    if d.is_polynomial(x) and not keep_factored:
+        # A chain-rule key keeps its factors, 4x(x² + 6) rather than 4x³ + 24x: that is the rule's own form.
         cands.append(sp.expand(d))
     if d.is_Add:
         has_den = any(f.is_Pow and f.exp.is_negative and f.base.has(x)
@@ -352,7 +353,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0)
     """A Problem with its verified key and display forms, from a family and a drawn function."""
     x = symbol(fam.variable)
     d = sp.diff(expr, x)
-    key = textbook(d, x, prefer_fraction="quotient" in fam.rules)
+    key = textbook(d, x, prefer_fraction="quotient" in fam.rules, keep_factored="chain" in fam.rules)
     answer_text = to_text(key)
     if not fam.constant_derivative and x not in d.free_symbols:
         raise DrawRejected("the derivative is constant")
