@@ -93,18 +93,12 @@ def tokenize(text: str, names: frozenset[str]) -> list[Tok]:
             toks.extend(_split_word(s[i:j], i, text, names))
             i = j
             continue
-        if ch in _SUPERSCRIPTS:
+        table = _SUPERSCRIPTS if ch in _SUPERSCRIPTS else _SUBSCRIPTS if ch in _SUBSCRIPTS else None
+        if table is not None:  # x²³ or log₁₀: a run of small digits is one exponent or one base
             j = i
-            while j < n and s[j] in _SUPERSCRIPTS:
+            while j < n and s[j] in table:
                 j += 1
-            toks.append(Tok("sup", "".join(_SUPERSCRIPTS[c] for c in s[i:j]), i))
-            i = j
-            continue
-        if ch in _SUBSCRIPTS:
-            j = i
-            while j < n and s[j] in _SUBSCRIPTS:
-                j += 1
-            toks.append(Tok("sub", "".join(_SUBSCRIPTS[c] for c in s[i:j]), i))
+            toks.append(Tok("sup" if table is _SUPERSCRIPTS else "sub", "".join(table[c] for c in s[i:j]), i))
             i = j
             continue
         if ch == "*" and i + 1 < n and s[i + 1] == "*":
