@@ -86,6 +86,20 @@ class Bank:
         raise KeyError(fid)
 
 
+def read_toml(path, name: str) -> tuple[dict | None, str | None]:
+    """(data, None) or (None, "name: what is wrong") for a TOML file; banks and exam specs read files alike."""
+    try:
+        raw = path.read_bytes() if hasattr(path, "read_bytes") else Path(path).read_bytes()
+    except OSError as e:
+        return None, f"{name}: cannot read file: {e.strerror or e}"
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig")), None
+    except UnicodeDecodeError:
+        return None, f"{name}: not UTF-8 text"
+    except tomllib.TOMLDecodeError as e:
+        return None, f"{name}: TOML syntax error: {e}"
+
+
 def default_bank_dir():
     """The banks shipped with quizgen (top-level banks/ in the repository, quizgen.banks when installed)."""
     return resources.files("quizgen.banks")
@@ -116,18 +130,9 @@ def load_bank(paths=None) -> Bank:
         raise BankError([f"{', '.join(map(str, paths or []))}: no bank files (*.toml) found"])
     for path in files:
         name = _display_name(path)
-        try:
-            raw = path.read_bytes() if hasattr(path, "read_bytes") else Path(path).read_bytes()
-        except OSError as e:
-            problems.append(f"{name}: cannot read file: {e.strerror or e}")
-            continue
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            problems.append(f"{name}: not UTF-8 text")
-            continue
-        except tomllib.TOMLDecodeError as e:
-            problems.append(f"{name}: TOML syntax error: {e}")
+        data, problem = read_toml(path, name)
+        if problem:
+            problems.append(problem)
             continue
         topic = _read_topic(data, name, problems, seen_ids)
         if topic is None:

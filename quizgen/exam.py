@@ -9,11 +9,11 @@ import math
 import os
 import random
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bank import read_toml
 from .errors import GenerationError, QuizgenError, SpecError
 
 KINDS = ("free", "choice", "value")
@@ -122,16 +122,9 @@ def _suggest(word: str, choices) -> str:
 def load_spec(path, bank=None) -> ExamSpec:
     """Read and check an exam spec (TOML); raise SpecError listing every problem as `file: section[2].kind: reason`."""
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise SpecError([f"{name}: cannot read file: {e.strerror or e}"]) from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise SpecError([f"{name}: not UTF-8 text"]) from None
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError([f"{name}: TOML syntax error: {e}"]) from None
+    data, problem = read_toml(path, name)
+    if problem:
+        raise SpecError([problem])
     return spec_from_dict(data, name, bank)
 
 

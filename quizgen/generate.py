@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import sympy as sp
 
-from .bank import TOPICS, Bank, Family, load_bank
+from .bank import Bank, Family, load_bank
 from .errors import GenerationError
 from .mathparse import parse, symbol
 from .render.mathtext import to_latex, to_text
@@ -78,7 +77,7 @@ def steps_list(root, fmt=str) -> list[dict]:
 
     out: list[dict] = []
 
-    def visit(s: Step, depth: int):
+    def visit(s, depth: int):
         out.append({"rule": s.rule, "title": RULE_TITLES.get(s.rule, s.rule), "depth": depth,
                     "wrt": fmt(s.wrt) if s.wrt is not None else None, "expr": fmt(s.expr), "result": fmt(s.result),
                     "parts": {k: fmt(v) for k, v in s.parts}})
@@ -453,17 +452,3 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
     options = {"command": command, "n": n, "topics": list(topics or []), "difficulty": difficulty,
                "families": list(families or []), "seed": seed}
     return ProblemSet(seed, options, problems)
-
-
-def problem_from_text(text: str, var: str = "x") -> Problem:
-    """A Problem for a typed function (quizgen solve / check), keyed like bank problems."""
-    x = symbol(var)
-    expr = parse(text, var)
-    fam = Family("typed", "typed", 0, "Typed expression", text, (), (), f"Differentiate with respect to {var}.", var,
-                 constant_derivative=True, max_answer_length=10_000)
-    del x
-    return make_problem(fam, expr)
-
-
-__all__ = ["Problem", "ProblemSet", "generate_set", "make_problem", "textbook", "draw", "DrawRejected",
-           "problem_from_text", "eligible", "new_seed", "TOPICS", "Fraction"]

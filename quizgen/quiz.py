@@ -559,7 +559,6 @@ def run_redo(io: QuizIO, *, history, checker=None, bank=None) -> QuizResult | No
     if not problems:
         io.write(render("redo_none", io, None, kind=session.kind))
         return None
-    n = len(problems)
     return QuizSession(problems, io, history, kind="redo", options={"redo_of": session.id}, checker=checker,
                        title="quizgen quiz --redo-missed", intro="The problems you missed in your last session, in the same order."
                        ).run()
