@@ -17,7 +17,7 @@ def answers_for(p):
     import sympy as sp
 
     from quizgen.mistakes import mistake_variants
-    from quizgen.render.mathtext import to_text
+    from quizgen.printing import to_text
 
     right = [p.answer_text, str(p.answer).replace("**", "^").replace("E", "e")]
     if sp.count_ops(p.answer) < 40:

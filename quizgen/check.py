@@ -816,7 +816,7 @@ class Verdict:
     equivalence: Equivalence = "different"
 
     def to_json(self) -> dict:
-        from .render.mathtext import to_text
+        from .printing import to_text
 
         return {
             "correct": self.correct,
@@ -830,7 +830,7 @@ class Verdict:
 
 
 def _text(e) -> str:
-    from .render.mathtext import to_text
+    from .printing import to_text
 
     try:
         return to_text(e)

@@ -508,13 +508,13 @@ class Question:
 
     @property
     def point_latex(self) -> str:
-        from .render.mathtext import to_latex
+        from .printing import to_latex
 
         return to_latex(self.point)
 
     @property
     def point_text(self) -> str:
-        from .render.mathtext import to_text
+        from .printing import to_text
 
         return to_text(self.point)
 
@@ -563,7 +563,7 @@ def _textbook_option(wrong, x, prefer_fraction: bool):
     import sympy as sp
 
     from .generate import textbook
-    from .render.mathtext import to_text
+    from .printing import to_text
 
     try:
         shown = textbook(wrong, x, prefer_fraction=prefer_fraction)
@@ -599,7 +599,7 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
 
     from .check import frame_for
     from .mistakes import mistake_details
-    from .render.mathtext import to_latex, to_text
+    from .printing import to_latex, to_text
 
     x = problem.var
     d = sp.diff(problem.expr, x)
@@ -682,7 +682,7 @@ def value_point(problem, rng: random.Random):
     """(a, exact f′(a), decimal) at a point inside the domain of f with a short exact value, or None."""
     import sympy as sp
 
-    from .render.mathtext import to_text
+    from .printing import to_text
 
     x = problem.var
     expr = problem.expr
@@ -718,7 +718,7 @@ def value_point(problem, rng: random.Random):
 def _exact_value(expr, d, x, a):
     import sympy as sp
 
-    from .render.mathtext import to_text
+    from .printing import to_text
 
     # Inside the domain: f real and finite at a and close by on both sides (not at an edge such as √x at 0).
     for pt in (a, a - sp.Rational(1, 100), a + sp.Rational(1, 100)):
@@ -868,7 +868,7 @@ def _make_question(sec: SectionSpec, fam, rng: random.Random, seen: set, alterna
                 if got is None:
                     continue
                 a, exact, dec = got
-                from .render.mathtext import to_latex, to_text
+                from .printing import to_latex, to_text
 
                 return Question(0, sec.index, sec.kind, sec.points, problem, point=a, value=exact,
                                 value_latex=to_latex(exact), value_text=to_text(exact), decimal=dec)

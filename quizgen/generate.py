@@ -11,7 +11,7 @@ import sympy as sp
 from .bank import Bank, Family, load_bank
 from .errors import GenerationError
 from .mathparse import parse, symbol
-from .render.mathtext import to_latex, to_text
+from .printing import to_latex, to_text
 
 MAX_TRIES_PER_PROBLEM = 60
 # Points at which a drawn function must be real and finite (at least two of them) to count as a sensible exercise.
@@ -258,7 +258,7 @@ def _sign_out(e):
 
 
 def _mostly_negative(a) -> bool:
-    from .render.mathtext import ordered_terms
+    from .printing import ordered_terms
 
     terms = ordered_terms(a)
     negs = sum(1 for t in terms if t.could_extract_minus_sign())

@@ -98,7 +98,7 @@ class Variant:
 def _text(e) -> str:
     if isinstance(e, str):
         return e
-    from .render.mathtext import to_text
+    from .printing import to_text
 
     try:
         return to_text(e)

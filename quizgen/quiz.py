@@ -122,7 +122,7 @@ def preview(text: str, variable: str = "x") -> str:
     if s.lower() in QUIT | HINT | SKIP | STEPS | HELP | TWO_D:
         return f" command: {s.lower()}"
     from .mathparse import parse
-    from .render.mathtext import to_text
+    from .printing import to_text
 
     try:
         return f" read as: {to_text(parse(s, variable))}"
@@ -180,7 +180,7 @@ class StepView:
 
 def step_views(root, variable: str = "x") -> list[StepView]:
     """The worked solution as a tree, parent first, without trivial leaves (constants, x′ = 1)."""
-    from .render.mathtext import to_text
+    from .printing import to_text
     from .steps import RULE_FORMULAS, RULE_TITLES
 
     out: list[StepView] = []
@@ -203,7 +203,7 @@ def step_views(root, variable: str = "x") -> list[StepView]:
 def hint_view(root, k: int, variable: str = "x") -> tuple[StepView, int] | None:
     """The k-th hint (0-based) and the number of hints; the first names the outer rule and its pieces without
     giving the answer away, later ones give each inner derivative."""
-    from .render.mathtext import to_text
+    from .printing import to_text
     from .steps import RULE_FORMULAS, RULE_TITLES, hints
 
     steps = hints(root) or [root]
@@ -484,7 +484,7 @@ def _read_as(verdict) -> str:
     text = getattr(verdict, "interpreted_as", None)
     if isinstance(text, str) and text:
         return text
-    from .render.mathtext import to_text
+    from .printing import to_text
 
     return to_text(getattr(verdict, "answer", None) if text is None else text)
 

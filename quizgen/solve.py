@@ -8,7 +8,7 @@ import sympy as sp
 
 from .generate import steps_list, textbook
 from .mathparse import parse, symbol
-from .render.mathtext import to_latex, to_text
+from .printing import to_latex, to_text
 from .steps import Step, trace
 
 

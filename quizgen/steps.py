@@ -11,7 +11,7 @@ import sympy
 from sympy import Add, Mul, Pow, S
 
 from .mathparse import pair_log_bases
-from .render.mathtext import ordered_terms
+from .printing import ordered_terms
 
 __all__ = [
     "Step",

@@ -11,7 +11,7 @@ from quizgen.check import Verdict, check_answer, check_text, equivalent, frame_f
 from quizgen.errors import QuizgenError
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import diagnose, mistake_variants
-from quizgen.render.mathtext import to_text
+from quizgen.printing import to_text
 
 x = symbol("x")
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

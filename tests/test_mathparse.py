@@ -151,7 +151,7 @@ def test_canary_never_created(tmp_path):
 
 def test_library_printers_and_checker_refuse_raw_text():
     from quizgen.check import equivalent
-    from quizgen.render.mathtext import to_latex, to_text
+    from quizgen.printing import to_latex, to_text
 
     for fn in (to_text, to_latex):
         with pytest.raises(TypeError):

@@ -7,7 +7,7 @@ from quizgen.check import check_answer, equivalent
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import (MISTAKE_CODES, MISTAKE_FEEDBACK, diagnose, mistake_details, mistake_variants,
                               rules_needed)
-from quizgen.render.mathtext import to_text
+from quizgen.printing import to_text
 
 x = symbol("x")
 

@@ -38,7 +38,7 @@ from quizgen.quiz import (
     step_views,
     wrap,
 )
-from quizgen.render.mathtext import to_text
+from quizgen.printing import to_text
 from quizgen.store import Attempt, History
 
 DAY = 86_400.0

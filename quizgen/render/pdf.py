@@ -246,7 +246,7 @@ def _needs_parens(expr) -> bool:
 
 def step_formulas(step) -> list[tuple[str, str]]:
     """(LaTeX, text) lines for one step: the rule applied to this step's pieces, ending at its result."""
-    from quizgen.render.mathtext import to_latex, to_text
+    from quizgen.printing import to_latex, to_text
 
     parts = dict(step.parts)
     w = step.wrt.name if step.wrt is not None else "x"

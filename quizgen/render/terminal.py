@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .mathtext import to_text
+from ..printing import to_text
 
 
 def step_line(step) -> str:

@@ -11,7 +11,7 @@ from functools import lru_cache
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..mathparse import as_expr, pair_log_bases
+from .mathparse import as_expr, pair_log_bases
 
 _SUP = str.maketrans("0123456789-xn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿ")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
