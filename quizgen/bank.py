@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import BankError, ParseError
 
-TOPICS = ("power", "basic", "product", "quotient", "chain", "exp-log")
+from .rules import TOPICS
 TOP_KEYS = {"topic", "title", "description", "family"}
 FAMILY_KEYS = {"id", "difficulty", "title", "template", "params", "constraints", "instruction", "variable",
                "neg_powers", "constant_derivative", "rules", "max_answer_length"}

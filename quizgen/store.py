@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import QuizgenError
 
 DB_NAME = "history.sqlite3"
-TOPICS = ("power", "basic", "product", "quotient", "chain", "exp-log")  # the rule categories, as in the banks
+from .rules import TOPICS
 DIFFICULTIES = (1, 2, 3)
 LEVELS = ("new", "practising", "proficient", "mastered")
 BUSY_TIMEOUT_MS = 10_000
