@@ -34,7 +34,7 @@ def in_process(n: int, seed: int = 7):
     from quizgen import mistakes as M
     from quizgen.check import check_answer
     from quizgen.errors import ParseError
-    from quizgen.generate import generate_set
+    from quizgen.problems import generate_set
 
     problems = generate_set(n, seed=seed).problems
     # Build every answer text first (that uses the same caches), then start the clock from empty caches.
@@ -64,7 +64,7 @@ def in_process(n: int, seed: int = 7):
 
 def batch(n: int, seed: int = 11):
     from quizgen.check import grade_batch
-    from quizgen.generate import generate_set
+    from quizgen.problems import generate_set
 
     lines = []
     for i, p in enumerate(generate_set(n, seed=seed).problems):

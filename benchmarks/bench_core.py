@@ -13,7 +13,7 @@ def generation(n: int = 1000, seed: int = 1):
     import sympy as sp
 
     from quizgen.bank import load_bank
-    from quizgen.generate import generate_set
+    from quizgen.problems import generate_set
     from quizgen.mathparse import symbol
 
     from sympy.core.cache import clear_cache

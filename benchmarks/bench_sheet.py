@@ -22,7 +22,7 @@ ARGS = ["-n", "30", "--seed", "5"]
 # Used while `quizgen sheet` is not wired into the CLI: the same library calls the command makes.
 LIBRARY_RUN = """
 import sys
-from quizgen.generate import generate_set
+from quizgen.problems import generate_set
 from quizgen.render.pdf import default_key_path, write_sheet
 ps = generate_set(30, seed=5, command="sheet")
 write_sheet(ps, sys.argv[1], default_key_path(sys.argv[1]))
@@ -67,7 +67,7 @@ def main() -> None:
         command = [sys.executable, "-c", LIBRARY_RUN, str(out)]
 
     # The final HTML of this very sheet and key, written once so the floor renders exactly it.
-    from quizgen.generate import generate_set
+    from quizgen.problems import generate_set
     from quizgen.render.pdf import build_sheet_html
 
     os.environ["QUIZGEN_CACHE_DIR"] = str(work / "cache-html")

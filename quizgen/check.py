@@ -909,7 +909,7 @@ def _problem(problem_text: str, var: str):
     expr = parse(problem_text, var)
     d = sp.diff(expr, x)
     try:
-        from .generate import textbook
+        from .keyform import textbook
 
         if _small(d, 300):
             d = textbook(d, x)

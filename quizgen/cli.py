@@ -103,7 +103,7 @@ def selection_options(f):
 
 
 def _problem_set(count, topics, difficulty, seed, families, command):
-    from .generate import generate_set
+    from .problems import generate_set
 
     return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed,
                         families=list(families), command=command)

@@ -120,7 +120,7 @@ def plan(attempts, n: int, seed: int, today: date | None = None, topics=TOPICS) 
 def drill_set(attempts, n: int = 10, seed: int | None = None, today: date | None = None, bank=None):
     """(ProblemSet, picks): n problems following plan(), fresh ones rather than those asked recently."""
     from .errors import GenerationError
-    from .generate import ProblemSet, generate_set, new_seed
+    from .problems import ProblemSet, generate_set, new_seed
     from .bank import load_bank
 
     attempts = list(attempts)

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bank import read_toml
+from .fields import read_toml
 from .errors import GenerationError, QuizgenError, SpecError
 
 KINDS = ("free", "choice", "value")
@@ -487,7 +487,7 @@ class Question:
     section: int
     kind: str
     points: float
-    problem: object  # quizgen.generate.Problem
+    problem: object  # quizgen.problems.Problem
     options: list[Option] = field(default_factory=list)
     correct: int | None = None  # index into options
     point: object = None  # sympy number a of "find f′(a)"
@@ -562,7 +562,7 @@ def _textbook_option(wrong, x, prefer_fraction: bool):
     """
     import sympy as sp
 
-    from .generate import textbook
+    from .keyform import textbook
     from .printing import to_text
 
     try:
@@ -848,7 +848,8 @@ def family_mix(spec: ExamSpec, bank, seed: int) -> list[list]:
 
 def _make_question(sec: SectionSpec, fam, rng: random.Random, seen: set, alternatives: list):
     """Draw one question of a section's kind from `fam` (another family of the section if it runs dry)."""
-    from .generate import DrawRejected, draw, make_problem
+    from .draw import DrawRejected, draw
+    from .problems import make_problem
 
     best_partial = None
     for family in [fam] + [f for f in alternatives if f is not fam]:
@@ -939,7 +940,7 @@ def build_exam(spec: ExamSpec, *, versions: int | None = None, roster: Roster | 
     only on the exam seed and that student's id (or name), so adding a student never changes anyone else's paper.
     """
     from .bank import load_bank
-    from .generate import new_seed
+    from .problems import new_seed
 
     bank = bank or load_bank()
     notes: list[str] = []

@@ -509,7 +509,8 @@ def rebuild_problem(attempt, bank=None, number: int = 0):
     """The Problem an attempt asked, rebuilt from its stored expression (read by our own parser, never sympify)
     and its family (for the key's style); a family no longer in the banks still gives a plain problem."""
     from .bank import DEFAULT_INSTRUCTION, Family, load_bank
-    from .generate import DrawRejected, make_problem
+    from .draw import DrawRejected
+    from .problems import make_problem
     from .mathparse import parse
 
     expr = parse(attempt.expr, attempt.variable)

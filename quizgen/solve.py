@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .generate import steps_list, textbook
+from .keyform import textbook
+
+from .problems import steps_list
 from .mathparse import parse, symbol
 from .printing import to_latex, to_text
 from .steps import Step, trace

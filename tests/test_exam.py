@@ -283,7 +283,7 @@ def test_choice_questions_across_families(family):
 
 
 def test_generic_distractors_only_when_needed():
-    from quizgen.generate import make_problem
+    from quizgen.problems import make_problem
 
     fam = BANK.family("chain-arctan-linear")
     problem = make_problem(fam, parse("atan(8*x)"))
@@ -309,7 +309,7 @@ def test_value_questions_across_families(family):
 
 def test_value_points_for_trig_are_multiples_of_pi():
     from quizgen.exam import value_point
-    from quizgen.generate import make_problem
+    from quizgen.problems import make_problem
 
     problem = make_problem(BANK.family("basic-sin-cos"), parse("3*sin(x) + 4*cos(x)"))
     a, exact, dec = value_point(problem, random.Random(0))

@@ -132,7 +132,7 @@ def test_radical_coefficient_reads_back():
 @given(st.sampled_from(["power", "basic", "product", "quotient", "chain", "exp-log"]), st.integers(1, 3),
        st.integers(0, 10**6))
 def test_generated_problems_key_accepted_and_variants_rejected(topic, difficulty, seed):
-    from quizgen.generate import generate_set
+    from quizgen.problems import generate_set
 
     for p in generate_set(2, topics=[topic], difficulty=difficulty, seed=seed).problems:
         v = check_answer(p.expr, p.answer_text, p.variable, expected=p.answer)

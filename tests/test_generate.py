@@ -8,7 +8,7 @@ import sympy as sp
 
 from quizgen.bank import load_bank
 from quizgen.errors import GenerationError
-from quizgen.generate import generate_set
+from quizgen.problems import generate_set
 from quizgen.steps import trace
 
 BANK = load_bank()
@@ -160,7 +160,7 @@ def test_sec_squared_rewrite_survives_a_cleared_sympy_cache():
     # so 8x + 3tan²x + 3 became 8x + 3sec²x + 3 (a wrong key).
     from sympy.core.cache import clear_cache
 
-    from quizgen.generate import textbook
+    from quizgen.keyform import textbook
     from quizgen.mathparse import symbol
 
     x = symbol("x")

@@ -25,7 +25,8 @@ from quizgen.bank import Family, load_bank
 from quizgen.check import check_answer
 from quizgen.cli import main
 from quizgen.drill import drill_set, plan, rule_plans
-from quizgen.generate import DrawRejected, draw, make_problem
+from quizgen.draw import DrawRejected, draw
+from quizgen.problems import make_problem
 from quizgen.mathparse import parse
 from quizgen.quiz import (
     QuizSession,

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from quizgen.errors import OutputError, QuizgenError
-from quizgen.generate import generate_set
+from quizgen.problems import generate_set
 from quizgen.render import formula
 from quizgen.printing import to_text
 from quizgen.render.pdf import PageSetup, build_sheet_html, check_writable, default_key_path, write_sheet

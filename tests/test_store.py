@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from quizgen.bank import Family
-from quizgen.generate import make_problem
+from quizgen.problems import make_problem
 from quizgen.mathparse import parse
 from quizgen.store import (
     LEVELS,

@@ -1,115 +1,45 @@
-"""Problem banks: read and validate `banks/*.toml` into frozen dataclasses, reporting every problem at once."""
+"""Reading banks: `banks/*.toml` (or a teacher's own files) validated into the model, every problem at once."""
 
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from .errors import BankError, ParseError
+from ..errors import BankError, ParseError
+from ..fields import read_toml
+from ..rules import BANK_RULES, TOPICS
+from .model import DEFAULT_INSTRUCTION, Bank, Constraint, Family, Param, Topic
 
-from .rules import TOPICS
 TOP_KEYS = {"topic", "title", "description", "family"}
 FAMILY_KEYS = {"id", "difficulty", "title", "template", "params", "constraints", "instruction", "variable",
                "neg_powers", "constant_derivative", "rules", "max_answer_length"}
 PARAM_KEYS = {"int", "exclude", "choice", "fraction"}
-DEFAULT_INSTRUCTION = "Differentiate with respect to {var}."
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARAM_NAME = re.compile(r"^[a-df-z]$")  # one letter, not e (Euler's number)
 _COMPARE = re.compile(r"(!=|==|<=|>=|<|>)")
 MAX_DOMAIN = 10_000
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    values: tuple[Fraction, ...]  # the finite domain, in a fixed order so a seed means the same draw everywhere
-
-
-@dataclass(frozen=True)
-class Constraint:
-    text: str
-    lhs: str
-    op: str
-    rhs: str
-
-
-@dataclass(frozen=True)
-class Family:
-    id: str
-    topic: str
-    difficulty: int
-    title: str
-    template: str
-    params: tuple[Param, ...]
-    constraints: tuple[Constraint, ...]
-    instruction: str
-    variable: str = "x"
-    neg_powers: bool = False  # show x⁻³ rather than 1/x³ in the question
-    constant_derivative: bool = False  # the family means a derivative that is constant (e.g. a line)
-    rules: tuple[str, ...] = ()
-    max_answer_length: int = 60
-    source: str = ""
-
-    @property
-    def capacity(self) -> int:
-        """Upper bound on the number of distinct draws."""
-        n = 1
-        for p in self.params:
-            n *= len(p.values)
-        return n
-
-
-@dataclass(frozen=True)
-class Topic:
-    name: str
-    title: str
-    source: str
-    families: tuple[Family, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class Bank:
-    topics: dict  # name -> Topic, in a stable order
-
-    @property
-    def families(self) -> list[Family]:
-        return [f for t in self.topics.values() for f in t.families]
-
-    def family(self, fid: str) -> Family:
-        for f in self.families:
-            if f.id == fid:
-                return f
-        raise KeyError(fid)
-
-
-def read_toml(path, name: str) -> tuple[dict | None, str | None]:
-    """(data, None) or (None, "name: what is wrong") for a TOML file; banks and exam specs read files alike."""
-    try:
-        raw = path.read_bytes() if hasattr(path, "read_bytes") else Path(path).read_bytes()
-    except OSError as e:
-        return None, f"{name}: cannot read file: {e.strerror or e}"
-    try:
-        return tomllib.loads(raw.decode("utf-8-sig")), None
-    except UnicodeDecodeError:
-        return None, f"{name}: not UTF-8 text"
-    except tomllib.TOMLDecodeError as e:
-        return None, f"{name}: TOML syntax error: {e}"
-
-
 def default_bank_dir():
-    """The banks shipped with quizgen (top-level banks/ in the repository, quizgen.banks when installed)."""
-    return resources.files("quizgen.banks")
+    """The banks shipped with quizgen: quizgen.banks when installed, the checkout's top-level banks/ otherwise."""
+    try:
+        root = resources.files("quizgen.banks")
+        if any(p.name.endswith(".toml") for p in root.iterdir()):
+            return root
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    # A plain checkout (no `pip install`): banks/ sits beside the quizgen package, as templates/ does.
+    return Path(__file__).resolve().parents[2] / "banks"
 
 
-def bank_files(paths=None) -> list:
-    """Every .toml under the given files or folders (default: the shipped banks), sorted for a stable order."""
+def bank_files(paths=None, extra=()) -> list:
+    """Every .toml under the given files or folders (default: the shipped banks) plus `extra`, in a stable order."""
     if not paths:
         root = default_bank_dir()
-        return sorted((p for p in root.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+        shipped = sorted((p for p in root.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+        return shipped + bank_files(extra) if extra else shipped
     out = []
     for p in paths:
         p = Path(p)
@@ -120,12 +50,20 @@ def bank_files(paths=None) -> list:
     return out
 
 
-def load_bank(paths=None) -> Bank:
-    """Read and validate bank files; raise BankError listing every problem found in every file."""
+def load_bank(paths=None, *, extra=()) -> Bank:
+    """Read and validate bank files (default: the shipped banks; `extra`: a teacher's own files or folders added to
+    them); raise BankError listing every problem found in every file."""
     problems: list[str] = []
     topics: dict[str, Topic] = {}
     seen_ids: dict[str, str] = {}
-    files = bank_files(paths)
+    for p in list(paths or ()) + list(extra or ()):
+        if not Path(p).exists():
+            problems.append(f"{p}: no such file or folder (a bank is a .toml file or a folder of them)")
+        elif Path(p).is_dir() and not any(Path(p).glob("*.toml")):
+            problems.append(f"{p}: no bank files (*.toml) in this folder")
+    if problems:
+        raise BankError(problems)
+    files = bank_files(paths, extra)
     if not files:
         raise BankError([f"{', '.join(map(str, paths or []))}: no bank files (*.toml) found"])
     for path in files:
@@ -235,6 +173,10 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         bad("rules", "must be a list of rule names")
         rules = []
+    for r in rules:
+        # "quotient" and "chain" choose the key's display form: a misspelt rule would silently change keys.
+        if r not in BANK_RULES:
+            bad("rules", f"unknown rule {r!r} (known: {', '.join(BANK_RULES)})")
 
     params = _read_params(fd.get("params", {}), var, bad)
     template = fd.get("template")
@@ -370,7 +312,7 @@ def _sym_env(params):
 
 
 def _check_template(template: str, var: str, names_declared: list[str], bad):
-    from .mathparse import parse
+    from ..mathparse import parse
 
     try:
         expr = parse(template, var, _sym_env(names_declared))
@@ -386,7 +328,7 @@ def _check_template(template: str, var: str, names_declared: list[str], bad):
 
 
 def _read_constraint(text: str, var: str, params, bad) -> Constraint | None:
-    from .mathparse import parse
+    from ..mathparse import parse
 
     parts = _COMPARE.split(text)
     if len(parts) != 3:
@@ -410,7 +352,7 @@ def _check_draws(fam: Family, bad):
     """Draw a few times: a family none of whose first draws passes is misconfigured, say so now."""
     import random
 
-    from .generate import DrawRejected, draw
+    from ..draw import DrawRejected, draw
 
     rng = random.Random(0)
     reasons: dict[str, int] = {}

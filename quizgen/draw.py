@@ -1,0 +1,90 @@
+"""Drawing one exercise from a bank family: parameters from a seeded random.Random, degenerate draws rejected."""
+
+from __future__ import annotations
+
+import random
+
+import sympy as sp
+
+from .mathparse import parse, symbol
+
+# Points at which a drawn function must be real and finite (at least two of them) to count as a sensible exercise.
+_PROBE_POINTS = (0.5, 1.3, 2.7, 0.2, 4.1, -0.7, -1.9, 3.3)
+
+
+class DrawRejected(Exception):
+    """A parameter draw that makes a degenerate or unsuitable exercise; the generator draws again."""
+
+
+_TEMPLATES: dict = {}
+
+
+def _template(fam):
+    key = (fam.id, fam.template, fam.variable)
+    t = _TEMPLATES.get(key)
+    if t is None:
+        syms = {p.name: sp.Symbol(p.name) for p in fam.params}
+        expr = parse(fam.template, fam.variable, syms)
+        cons = []
+        for c in fam.constraints:
+            cons.append((parse(c.lhs, fam.variable, syms), c.op, parse(c.rhs, fam.variable, syms)))
+        # Exponents that hold a parameter: a drawn 0 or 1 there makes a power family trivial.
+        exps = [node.exp for node in sp.preorder_traversal(expr)
+                if node.is_Pow and node.exp.free_symbols & set(syms.values())]
+        t = (syms, expr, cons, exps)
+        _TEMPLATES[key] = t
+    return t
+
+
+def _holds(lhs, op, rhs) -> bool:
+    a, b = sp.nsimplify(lhs), sp.nsimplify(rhs)
+    if op == "==":
+        return bool(sp.Eq(a, b))
+    if op == "!=":
+        return not bool(sp.Eq(a, b))
+    fa, fb = float(a), float(b)
+    return {"<": fa < fb, "<=": fa <= fb, ">": fa > fb, ">=": fa >= fb}[op]
+
+
+def draw(fam, rng: random.Random):
+    """One parameter draw -> (expr, values); raises DrawRejected for degenerate draws."""
+    syms, template, cons, exps = _template(fam)
+    values = {p.name: p.values[rng.randrange(len(p.values))] for p in fam.params}
+    sub = {syms[k]: sp.Rational(v.numerator, v.denominator) for k, v in values.items()}
+    if any(v == 0 for v in values.values()):
+        raise DrawRejected("a parameter drawn as 0 makes a term vanish")
+    for lhs, op, rhs in cons:
+        if not _holds(lhs.xreplace(sub), op, rhs.xreplace(sub)):
+            raise DrawRejected("a constraint does not hold")
+    for e in exps:
+        if e.xreplace(sub) in (0, 1):
+            raise DrawRejected("an exponent drawn as 0 or 1")
+    expr = template.xreplace(sub)
+    x = symbol(fam.variable)
+    if expr.has(sp.zoo, sp.nan, sp.oo):
+        raise DrawRejected("the function is undefined")
+    if x not in expr.free_symbols:
+        raise DrawRejected("the function does not depend on the variable")
+    if _restricted_domain(expr) and _real_points(expr, x) < 2:
+        raise DrawRejected("the function is not real at enough points")
+    return expr, values
+
+
+def _restricted_domain(expr) -> bool:
+    """Only logs, roots and inverse sines can leave the reals; polynomials, eˣ and trig need no probing."""
+    return expr.has(sp.log, sp.asin, sp.acos) or any(
+        p.is_Pow and not p.exp.is_integer for p in sp.preorder_traversal(expr))
+
+
+def _real_points(expr, x) -> int:
+    n = 0
+    for pt in _PROBE_POINTS:
+        try:
+            v = complex(expr.evalf(15, subs={x: pt}))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if abs(v.imag) < 1e-12 * max(1.0, abs(v.real)) and abs(v.real) < 1e300:
+            n += 1
+            if n >= 2:
+                break
+    return n
