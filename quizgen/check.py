@@ -31,6 +31,7 @@ import mpmath
 import sympy as sp
 
 from .errors import ParseError, QuizgenError
+from .functions import by_class
 from .mathparse import as_expr, parse, parse_tree, symbol
 
 __all__ = [
@@ -85,31 +86,16 @@ def _guard_arg(c, u):
             c._loss = m
 
 
-def _f_log(c, u, real):
-    if u == 0:
-        raise _Undefined
-    if real and u < 0:
-        raise _Undefined
-    return c.log(u)
+def _course_function(row):
+    """The evaluator of one row of quizgen.functions: its mpmath function behind the row's guards."""
+    name, big_arg, pole, real_ok = row.mp, row.big_arg, row.pole, row.real_ok
 
-
-def _f_exp(c, u, real):
-    _guard_arg(c, u)
-    return c.exp(u)
-
-
-def _trig(name: str, pole: str | None):
     def f(c, u, real):
-        _guard_arg(c, u)
-        if pole == "cos" and c.cos(u) == 0 or pole == "sin" and c.sin(u) == 0:
+        if big_arg:
+            _guard_arg(c, u)
+        if pole is not None and pole(c, u):
             raise _Undefined
-        return getattr(c, name)(u)
-    return f
-
-
-def _f_arcsin_like(name):
-    def f(c, u, real):
-        if real and abs(u) > 1:
+        if real and real_ok is not None and not real_ok(u):
             raise _Undefined
         return getattr(c, name)(u)
     return f
@@ -133,25 +119,14 @@ def _f_heaviside(c, u, real):
     return c.mpf(1 if u > 0 else 0)
 
 
+# Course functions from their table; the others are SymPy's own functions that can appear in a derivative (of
+# |x| from √(x²), ...), which no row describes.
 _FUNCS: dict = {
-    sp.log: _f_log,
-    sp.exp: _f_exp,
-    sp.sin: _trig("sin", None),
-    sp.cos: _trig("cos", None),
-    sp.tan: _trig("tan", "cos"),
-    sp.sec: _trig("sec", "cos"),
-    sp.csc: _trig("csc", "sin"),
-    sp.cot: _trig("cot", "sin"),
-    sp.asin: _f_arcsin_like("asin"),
-    sp.acos: _f_arcsin_like("acos"),
-    sp.atan: lambda c, u, real: c.atan(u),
+    **{cls: _course_function(row) for cls, row in by_class().items() if row.mp},
     sp.Abs: lambda c, u, real: abs(u),
     sp.sign: _f_sign,
     sp.DiracDelta: _f_delta,
     sp.Heaviside: _f_heaviside,
-    sp.sinh: lambda c, u, real: (_guard_arg(c, u), c.sinh(u))[1],
-    sp.cosh: lambda c, u, real: (_guard_arg(c, u), c.cosh(u))[1],
-    sp.tanh: lambda c, u, real: c.tanh(u),
 }
 
 
@@ -521,10 +496,15 @@ def _is_zero_number(d) -> bool | None:
     return None
 
 
+# Rows that have a form in sin and cos, other than sin and cos themselves.
+_SINCOS = [(cls, row) for cls, row in by_class().items() if row.sincos is not None and cls not in (sp.sin, sp.cos)]
+
+
 def _trig_zero(e):
-    # Everything in sin and cos, over one denominator, then sin² -> 1 − cos² in the numerator.
-    e = e.replace(sp.tan, lambda u: sp.sin(u) / sp.cos(u)).replace(sp.sec, lambda u: 1 / sp.cos(u))
-    e = e.replace(sp.csc, lambda u: 1 / sp.sin(u)).replace(sp.cot, lambda u: sp.cos(u) / sp.sin(u))
+    # Everything in sin and cos (each row's own sin/cos form), over one denominator, then sin² -> 1 − cos² in
+    # the numerator.
+    for cls, row in _SINCOS:
+        e = e.replace(cls, lambda u, row=row: row.sincos(sp, u))
     num, _ = sp.fraction(sp.cancel(sp.together(sp.expand_trig(e))))
     num = sp.expand(num).replace(lambda t: t.is_Pow and isinstance(t.base, sp.sin) and t.exp.is_Integer
                                   and t.exp > 0 and t.exp % 2 == 0,
@@ -546,7 +526,7 @@ def symbolic_zero(d, deadline: float) -> bool | None:
         lambda e: sp.expand(sp.expand_log(sp.powsimp(sp.expand_power_exp(sp.expand(e, power_base=False))),
                                           force=True)),
     ]
-    if d.has(sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot):
+    if d.has(sp.sin, sp.cos, *(cls for cls, _ in _SINCOS)):
         steps.append(_trig_zero)
     for k, step in enumerate(steps):
         if time.monotonic() > deadline:

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import LimitError, ParseError
+from .functions import BY_PREFIX, BY_SPELLING, NOT_IN_COURSE, listed_names
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 40
@@ -20,24 +21,19 @@ MAX_MAGNITUDE_DIGITS = 100  # a folded constant may reach 10^100, no further
 # Unicode spellings folded to ASCII before tokenizing; positions are kept 1:1 (each maps to one char).
 _FOLD = {
     "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*", "∙": "*", "÷": "/",
-    "π": "\x01", "√": "\x02", "∛": "\x03", "［": "[", "］": "]", "（": "(", "）": ")",
+    "π": "\x01", "［": "[", "］": "]", "（": "(", "）": ")",
 }
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
                  "⁹": "9", "⁻": "-", "ˣ": "x", "ⁿ": "n"}
 _DIGITS = "0123456789"  # not str.isdigit: that accepts '²' too
 _SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9"}
 
-# name -> (SymPy constructor name, number of arguments). Built lazily from sympy in _build.
-FUNCTIONS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot",
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "asin": "asin", "acos": "acos", "atan": "atan",
-    "ln": "log", "log": "log", "exp": "exp", "sqrt": "sqrt", "cbrt": "cbrt",
-}
+# Every spelling of a course function -> its row (quizgen.functions is the one list of functions).
+FUNCTIONS = BY_SPELLING
 CONSTANTS = {"e", "pi"}
-_KNOWN_NOT_SUPPORTED = {
-    "sinh", "cosh", "tanh", "abs", "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
-    "asec", "acsc", "acot", "erf", "lambda", "import", "exec", "eval", "open", "os", "sys", "lg",
-}
+# Words refused with "not supported" instead of being split into letters: functions outside the course, and
+# Python words (a pasted program fails with a clear message, not "unknown name 'mport'").
+_KNOWN_NOT_SUPPORTED = (NOT_IN_COURSE - BY_SPELLING.keys()) | {"lambda", "import", "exec", "eval", "open", "os", "sys"}
 
 
 @dataclass(frozen=True)
@@ -129,8 +125,8 @@ def tokenize(text: str, names: frozenset[str]) -> list[Tok]:
             toks.append(Tok("name", "pi", i))
             i += 1
             continue
-        if ch in "\x02\x03":
-            toks.append(Tok("name", "sqrt" if ch == "\x02" else "cbrt", i))
+        if ch in BY_PREFIX:  # √x, ∛x: the sign stands for the function's name
+            toks.append(Tok("name", BY_PREFIX[ch].name, i))
             i += 1
             continue
         raise ParseError(f"unexpected character {_show(text[i])}", text, i, _char_hint(text[i]))
@@ -203,7 +199,7 @@ def _split_word(word: str, pos: int, text: str, names: frozenset[str]) -> list[T
 
 
 def _supported_hint() -> str:
-    return "functions: sin cos tan sec csc cot arcsin arccos arctan ln log exp sqrt; constants: e pi"
+    return f"functions: {' '.join(listed_names())}; constants: {' '.join(sorted(CONSTANTS))}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -354,9 +350,10 @@ class _Parser:
         name = fn.text
         base = None
         power = None
-        if name == "log" and self.tok.kind == "sub":
+        takes_base = FUNCTIONS[name].base == name
+        if takes_base and self.tok.kind == "sub":
             base = ("num", self.take().text, fn.pos)
-        elif name == "log" and self.tok.kind == "op" and self.tok.text == "_":
+        elif takes_base and self.tok.kind == "op" and self.tok.text == "_":
             us = self.take()
             if self.tok.kind == "num":
                 bt = self.take()
@@ -388,7 +385,7 @@ class _Parser:
             args = [self.sum()]
             while self.tok.kind == "op" and self.tok.text == ",":
                 comma = self.take()
-                if name != "log" or len(args) >= 2 or base is not None:
+                if not takes_base or len(args) >= 2 or base is not None:
                     raise self.error(f"{name} takes one argument", comma, "only log(x, b) takes a base")
                 args.append(self.sum())
             self.expect_close(open_tok)
@@ -491,20 +488,19 @@ def _build(node, text: str, env: dict):
     if kind == "call":
         _, name, arg_node, base_node, pos = node
         arg = _build(arg_node, text, env)
-        if name in ("log", "ln") and base_node is not None:
-            if name == "ln":
-                raise ParseError("ln has no base", text, pos, "use log_b(x) for base b")
+        row = FUNCTIONS[name]
+        if base_node is not None:
+            if row.base != name:
+                raise ParseError(f"{name} has no base", text, pos, "use log_b(x) for base b")
             base = _build(base_node, text, env)
             if base.is_number and (base.is_positive is False or base == 1):
                 raise ParseError("a log base must be positive and not 1", text, pos)
             if base == sp.E:
                 return sp.log(arg)
             return sp.log(arg) / sp.log(base)
-        fn = {"sqrt": sp.sqrt, "cbrt": lambda u: sp.Pow(u, sp.Rational(1, 3)),
-              "log": sp.log, "exp": sp.exp}.get(name) or getattr(sp, FUNCTIONS[name])
-        if name == "exp":
+        if row.sympy == "exp":  # exp(u) is e^u: the same size limit as a typed power of e
             _check_power(sp.E, arg, text, pos)
-        return fn(arg)
+        return row.apply(arg)
     raise ParseError("unreadable formula", text, 0)
 
 

@@ -14,7 +14,9 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .functions import by_class
 from .mathparse import pair_log_bases
+from .rules import CATEGORIES, CHAIN_FORMULAS
 
 __all__ = ["MISTAKE_CODES", "MISTAKE_FEEDBACK", "Variant", "mistake_details", "mistake_variants", "diagnose",
            "rules_needed"]
@@ -116,19 +118,29 @@ def _format(code: str, parts: dict) -> str:
         return template.split(":")[0].split("{")[0].rstrip(" (,") + "."
 
 
-_OUTER: dict = {
-    # class: (rule name, derivative at u, rule text, sign-error note)
-    sp.sin: ("sin", lambda u: sp.cos(u), "(sin u)′ = cos u · u′"),
-    sp.cos: ("cos", lambda u: -sp.sin(u), "(cos u)′ = −sin u · u′"),
-    sp.tan: ("tan", lambda u: sp.sec(u) ** 2, "(tan u)′ = sec²u · u′"),
-    sp.sec: ("sec", lambda u: sp.sec(u) * sp.tan(u), "(sec u)′ = sec u tan u · u′"),
-    sp.csc: ("csc", lambda u: -sp.csc(u) * sp.cot(u), "(csc u)′ = −csc u cot u · u′"),
-    sp.cot: ("cot", lambda u: -sp.csc(u) ** 2, "(cot u)′ = −csc²u · u′"),
-    sp.asin: ("arcsin", lambda u: 1 / sp.sqrt(1 - u**2), "(arcsin u)′ = u′/√(1 − u²)"),
-    sp.acos: ("arccos", lambda u: -1 / sp.sqrt(1 - u**2), "(arccos u)′ = −u′/√(1 − u²)"),
-    sp.atan: ("arctan", lambda u: 1 / (1 + u**2), "(arctan u)′ = u′/(1 + u²)"),
+def _sign_error(e, row, var, u, d, du, depth):
+    return Variant("sign-error", -d, depth, (("detail", f" — {row.chain_formula}"),))
+
+
+def _power_rule_on_exponential(e, row, var, u, d, du, depth):
+    return Variant("power-rule-on-exponential", u * e.func(u - 1) * du, depth,
+                   (("where", e), ("rule", row.chain_formula)))
+
+
+def _ln_reciprocal(e, row, var, u, d, du, depth):
+    if u != var and du != 0 and not (du - 1 / u).is_zero:
+        return Variant("ln-reciprocal", 1 / du, depth, (("u", u), ("du", du)))
+    return None
+
+
+_ROWS = by_class()
+
+# The function-specific mistakes a row of quizgen.functions can name (its `mistakes`): code -> variant builder.
+_FUNCTION_MISTAKES = {
+    "sign-error": _sign_error,
+    "power-rule-on-exponential": _power_rule_on_exponential,
+    "ln-reciprocal": _ln_reciprocal,
 }
-_SIGN_PRONE = {sp.sin, sp.cos, sp.sec, sp.csc, sp.cot, sp.acos, sp.asin}
 
 
 class _Deriver:
@@ -152,12 +164,9 @@ class _Deriver:
             return self.d_mul(e, depth)
         if e.is_Pow:
             return self.d_pow(e, depth)
-        if isinstance(e, sp.exp):
-            return self.d_exp(e, depth)
-        if isinstance(e, sp.log) and len(e.args) == 1:
-            return self.d_ln(e, depth)
-        if type(e) in _OUTER and len(e.args) == 1:
-            return self.d_trig(e, depth)
+        row = _ROWS.get(type(e))
+        if row is not None and len(e.args) == 1:
+            return self.d_function(e, row, depth)
         self.rules.add("other")
         return sp.diff(e, self.var), []
 
@@ -297,7 +306,7 @@ class _Deriver:
         d, variants, du = self.chain(e, u, e * ln_a, depth)
         if not (a.is_positive and a != 1):
             return d, variants  # 0ˣ, 1ˣ, (−2)ˣ: not the exponential rule of the course
-        rule = "(aᵘ)′ = aᵘ · ln a · u′"
+        rule = CHAIN_FORMULAS["exp-base"]
         parts = (("a", a), ("rule", rule), ("where", e))
         variants[:0] = [
             Variant("missing-ln-factor", e * du, depth, parts + (("how", "missing"),)),
@@ -306,40 +315,24 @@ class _Deriver:
         ]
         return d, variants
 
-    def d_exp(self, e, depth):
-        self.rules.add("exponential")
-        u = e.args[0]
-        d, variants, du = self.chain(e, u, e, depth)
-        variants.insert(0, Variant("power-rule-on-exponential", u * sp.exp(u - 1) * du, depth,
-                                   (("where", e), ("rule", "(eᵘ)′ = eᵘ · u′"))))
-        return d, variants
-
-    def d_ln(self, e, depth):
-        self.rules.add("logarithm")
-        u = e.args[0]
-        d, variants, du = self.chain(e, u, 1 / u, depth)
-        if u != self.var and du != 0 and not (du - 1 / u).is_zero:
-            variants.insert(0, Variant("ln-reciprocal", 1 / du, depth, (("u", u), ("du", du))))
-        return d, variants
-
     def d_log_base(self, e, u, a, depth):
         self.rules.add("logarithm")
         ln_a = sp.log(a)
         d, variants, du = self.chain(e, u, 1 / (u * ln_a), depth)
-        parts = (("a", a), ("rule", "(logₐ u)′ = u′/(u · ln a)"), ("where", e))
+        parts = (("a", a), ("rule", CHAIN_FORMULAS["log-base"]), ("where", e))
         variants[:0] = [
             Variant("missing-ln-factor", du / u, depth, parts + (("how", "missing"),)),
             Variant("missing-ln-factor", du * ln_a / u, depth, parts + (("how", "upside down"),)),
         ]
         return d, variants
 
-    def d_trig(self, e, depth):
-        self.rules.add("trigonometric")
-        name, deriv, rule = _OUTER[type(e)]
+    def d_function(self, e, row, depth):
+        """A course function of an inner u: the chain rule, plus the mistakes its row names."""
+        self.rules.add(row.category)
         u = e.args[0]
-        d, variants, du = self.chain(e, u, deriv(u), depth)
-        if type(e) in _SIGN_PRONE:
-            variants.insert(0, Variant("sign-error", -d, depth, (("detail", f" — {rule}"),)))
+        d, variants, du = self.chain(e, u, row.d(u), depth)
+        own = [_FUNCTION_MISTAKES[code](e, row, self.var, u, d, du, depth) for code in row.mistakes]
+        variants[:0] = [v for v in own if v is not None]
         return d, variants
 
 
@@ -425,9 +418,7 @@ def rules_needed(expr, var) -> list[str]:
 
         var = symbol(var)
     _, rules = _raw_variants(expr, var)
-    order = ["sum", "constant-multiple", "power", "exponential", "logarithm", "trigonometric", "product",
-             "quotient", "chain", "logarithmic differentiation", "other"]
-    return [r for r in order if r in rules]
+    return [r for r in CATEGORIES if r in rules]
 
 
 def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
@@ -464,17 +455,10 @@ def _matches(frame, wrong, answer) -> bool:
     return agree >= min(3, len(frame.points))
 
 
-_RULE_NAMES = {
-    "constant-multiple": "the constant multiple rule", "power": "the power rule", "exponential": "the exponential rule",
-    "logarithm": "the logarithm rule", "trigonometric": "the trig derivatives", "product": "the product rule",
-    "quotient": "the quotient rule", "chain": "the chain rule", "logarithmic differentiation": "logarithmic differentiation",
-}
-
-
 def _generic_feedback(expr, var) -> str:
     rules = [r for r in rules_needed(expr, var) if r not in ("sum", "other")]
     if not rules:
         return "This is not the derivative; differentiate term by term and compare."
-    names = [_RULE_NAMES[r] for r in rules]
+    names = [CATEGORIES[r] for r in rules]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"This is not the derivative; it needs {listed} — work through them one step at a time."

@@ -11,17 +11,17 @@ from functools import lru_cache
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .functions import BY_SYMPY_NAME, BY_UNICODE, word_names
 from .mathparse import as_expr, pair_log_bases
 
 _SUP = str.maketrans("0123456789-xn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿ")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MINUS = "−"
 
-_FUNC_NAMES = {
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan", "log": "ln",
-}
-
-_TRIG = {"sin", "cos", "tan", "sec", "csc", "cot"}
+# From the one table of course functions: SymPy class name -> printed name, and the names printed as a word
+# before their argument (a factor after one of them needs a space, not juxtaposition: 2x sin x).
+_FUNC_NAMES = {name: f.unicode for name, f in BY_SYMPY_NAME.items() if f.unicode}
+_WORDS = word_names()
 
 # Precedence levels for deciding parentheses.
 P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = 10, 20, 25, 30, 40
@@ -191,7 +191,7 @@ class TextPrinter:
             cs = self.p(as_expr(c_num))[0]
             if num_s and (num_s[0].isdigit() or num_s[0] == "("):
                 num_s = cs + ("·" if num_s[0].isdigit() else "") + num_s
-            elif num_s and num_s.startswith(("ln", "log", "sin", "cos", "tan", "sec", "csc", "cot", "arc")):
+            elif num_s and num_s.startswith(_WORDS):
                 num_s = cs + num_s
             else:
                 num_s = cs + num_s
@@ -238,8 +238,7 @@ class TextPrinter:
             if not out:
                 out = prev = s
                 continue
-            function_next = _is_const_log(f) or s.startswith(("ln", "log", "sin", "cos", "tan", "sec", "csc",
-                                                              "cot", "arc"))
+            function_next = _is_const_log(f) or s.startswith(_WORDS)
             open_radical = prev.startswith(("√", "∛")) and not prev.endswith(")")
             open_power = "^" in prev and not prev.endswith(")")
             if s[0].isdigit() or (open_radical and not function_next) or open_power or \
@@ -267,7 +266,8 @@ class TextPrinter:
             return "√" + self._radicand(b), P_POW
         if x == sp.Rational(1, 3):
             return "∛" + self._radicand(b), P_POW
-        if isinstance(b, sp.Function) and type(b).__name__ in _TRIG and x.is_Integer and x > 0:
+        row = BY_SYMPY_NAME.get(type(b).__name__) if isinstance(b, sp.Function) else None
+        if row is not None and row.power_on_name and x.is_Integer and x > 0:
             name = _FUNC_NAMES.get(type(b).__name__, type(b).__name__)
             return f"{name}{str(x).translate(_SUP)}({self.p(b.args[0])[0]})", P_ATOM
         bs, bprec = self.p(b)
@@ -300,6 +300,11 @@ class QuizLatexPrinter(LatexPrinter):
         if expr.is_Add:
             return ordered_terms(expr)
         return super()._as_ordered_terms(expr, order=order)
+
+    def _hprint_Function(self, func: str) -> str:
+        # SymPy passes the printed name (arcsin after its inverse-trig renaming); the table has its LaTeX.
+        row = BY_UNICODE.get(func)
+        return row.latex if row is not None else super()._hprint_Function(func)
 
     def _print_log(self, expr, exp=None):
         arg = expr.args[0]

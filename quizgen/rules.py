@@ -1,13 +1,63 @@
-"""The course's vocabulary: the topics (rule categories) that banks, selection options and the history share."""
+"""The course's vocabulary: topics, differentiation rules (names, titles, formulas) and the groups they form."""
 
 from __future__ import annotations
+
+from .functions import CATEGORIES as _FUNCTION_CATEGORIES
+from .functions import FUNCTIONS as _FUNCTIONS
 
 # Order matters: banks list, sheets balance and `stats` print topics in this order.
 TOPICS = ("power", "basic", "product", "quotient", "chain", "exp-log")
 
+# Rules that are not one function's derivative: (title, formula as the steps show it). Each course function
+# brings its own rule from quizgen.functions.
+_STRUCTURAL: dict[str, tuple[str, str]] = {
+    "constant": ("Constant rule", "(c)′ = 0"),
+    "identity": ("Derivative of x", "(x)′ = 1"),
+    "constant-multiple": ("Constant multiple rule", "(c·f)′ = c·f′"),
+    "sum": ("Sum rule", "(f ± g)′ = f′ ± g′"),
+    "power": ("Power rule", "(xⁿ)′ = n·xⁿ⁻¹"),
+    "exp-base": ("Exponential with base a", "(aˣ)′ = aˣ ln a"),
+    "log-base": ("Logarithm with base a", "(logₐ x)′ = 1/(x ln a)"),
+}
+_COMBINING: dict[str, tuple[str, str]] = {
+    "product": ("Product rule", "(f·g)′ = f′·g + f·g′"),
+    "quotient": ("Quotient rule", "(f/g)′ = (f′·g − f·g′)/g²"),
+    "chain": ("Chain rule", "(f(g(x)))′ = f′(g(x))·g′(x)"),
+    "unsupported": ("No rule in this course", "derivative taken from SymPy"),
+}
+_ALL: dict[str, tuple[str, str]] = {
+    **_STRUCTURAL,
+    **{f.rule: (f.title, f.formula) for f in _FUNCTIONS if f.rule},
+    **_COMBINING,
+}
+
+RULE_TITLES: dict[str, str] = {name: title for name, (title, _) in _ALL.items()}
+RULE_FORMULAS: dict[str, str] = {name: formula for name, (_, formula) in _ALL.items()}
+RULES: tuple[str, ...] = tuple(_ALL)
+
+# Rules with the chain factor written in, as mistake feedback quotes them.
+CHAIN_FORMULAS: dict[str, str] = {
+    "exp-base": "(aᵘ)′ = aᵘ · ln a · u′",
+    "log-base": "(logₐ u)′ = u′/(u · ln a)",
+    **{f.rule: f.chain_formula for f in _FUNCTIONS if f.rule},
+}
+
+# The groups of rules a derivative needs (quizgen.mistakes.rules_needed), in teaching order, with how feedback
+# names them ("it needs the power rule and the chain rule").
+CATEGORIES: dict[str, str] = {
+    "sum": "the sum rule",
+    "constant-multiple": "the constant multiple rule",
+    "power": "the power rule",
+    **_FUNCTION_CATEGORIES,
+    "product": "the product rule",
+    "quotient": "the quotient rule",
+    "chain": "the chain rule",
+    "logarithmic differentiation": "logarithmic differentiation",
+    "other": "other rules",
+}
+
 # Rule names a bank family may list in `rules`: the structural rules, then the rules of the course functions.
 # "quotient" and "chain" also choose the key's display form (one fraction; factors kept).
 STRUCTURAL_RULES = ("constant", "sum", "constant-multiple", "power", "product", "quotient", "chain")
-FUNCTION_RULES = ("exp", "ln", "exp-base", "log-base", "sin", "cos", "tan", "sec", "csc", "cot",
-                  "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh")
+FUNCTION_RULES = ("exp-base", "log-base", *(f.rule for f in _FUNCTIONS if f.rule))
 BANK_RULES = STRUCTURAL_RULES + FUNCTION_RULES

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import cmath
 import math
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+import mpmath
 import sympy
 from sympy import Add, Mul, Pow, S
 
+from .functions import by_class
 from .mathparse import pair_log_bases
 from .printing import ordered_terms
+from .rules import RULE_FORMULAS, RULE_TITLES, RULES
 
 __all__ = [
     "Step",
@@ -58,72 +60,8 @@ class StepMismatch(AssertionError):
     """Internal error: a traced derivative differs from sympy.diff (a bug in the tracer, never a user error)."""
 
 
-RULE_TITLES: dict[str, str] = {
-    "constant": "Constant rule",
-    "identity": "Derivative of x",
-    "constant-multiple": "Constant multiple rule",
-    "sum": "Sum rule",
-    "power": "Power rule",
-    "exp": "Exponential rule",
-    "exp-base": "Exponential with base a",
-    "ln": "Natural logarithm",
-    "log-base": "Logarithm with base a",
-    "sin": "Derivative of sine",
-    "cos": "Derivative of cosine",
-    "tan": "Derivative of tangent",
-    "sec": "Derivative of secant",
-    "csc": "Derivative of cosecant",
-    "cot": "Derivative of cotangent",
-    "arcsin": "Derivative of arcsine",
-    "arccos": "Derivative of arccosine",
-    "arctan": "Derivative of arctangent",
-    "product": "Product rule",
-    "quotient": "Quotient rule",
-    "chain": "Chain rule",
-    "unsupported": "No rule in this course",
-}
-
-RULE_FORMULAS: dict[str, str] = {
-    "constant": "(c)′ = 0",
-    "identity": "(x)′ = 1",
-    "constant-multiple": "(c·f)′ = c·f′",
-    "sum": "(f ± g)′ = f′ ± g′",
-    "power": "(xⁿ)′ = n·xⁿ⁻¹",
-    "exp": "(eˣ)′ = eˣ",
-    "exp-base": "(aˣ)′ = aˣ ln a",
-    "ln": "(ln x)′ = 1/x",
-    "log-base": "(logₐ x)′ = 1/(x ln a)",
-    "sin": "(sin x)′ = cos x",
-    "cos": "(cos x)′ = −sin x",
-    "tan": "(tan x)′ = sec² x",
-    "sec": "(sec x)′ = sec x tan x",
-    "csc": "(csc x)′ = −csc x cot x",
-    "cot": "(cot x)′ = −csc² x",
-    "arcsin": "(arcsin x)′ = 1/√(1 − x²)",
-    "arccos": "(arccos x)′ = −1/√(1 − x²)",
-    "arctan": "(arctan x)′ = 1/(1 + x²)",
-    "product": "(f·g)′ = f′·g + f·g′",
-    "quotient": "(f/g)′ = (f′·g − f·g′)/g²",
-    "chain": "(f(g(x)))′ = f′(g(x))·g′(x)",
-    "unsupported": "derivative taken from SymPy",
-}
-
-RULES: tuple[str, ...] = tuple(RULE_TITLES)
-
-# Elementary outer functions: SymPy class -> (rule name, derivative at an argument).
-_FUNCTION_RULES: dict[type, tuple[str, Callable[[sympy.Expr], sympy.Expr]]] = {
-    sympy.exp: ("exp", lambda a: sympy.exp(a)),
-    sympy.log: ("ln", lambda a: 1 / a),
-    sympy.sin: ("sin", lambda a: sympy.cos(a)),
-    sympy.cos: ("cos", lambda a: -sympy.sin(a)),
-    sympy.tan: ("tan", lambda a: sympy.sec(a) ** 2),
-    sympy.sec: ("sec", lambda a: sympy.sec(a) * sympy.tan(a)),
-    sympy.csc: ("csc", lambda a: -sympy.csc(a) * sympy.cot(a)),
-    sympy.cot: ("cot", lambda a: -sympy.csc(a) ** 2),
-    sympy.asin: ("arcsin", lambda a: 1 / sympy.sqrt(1 - a**2)),
-    sympy.acos: ("arccos", lambda a: -1 / sympy.sqrt(1 - a**2)),
-    sympy.atan: ("arctan", lambda a: 1 / (1 + a**2)),
-}
+# Elementary outer functions: SymPy class -> its row in the one table of course functions.
+_FUNCTION_RULES = by_class()
 
 _TRIVIAL = frozenset({"constant", "identity"})
 
@@ -233,9 +171,9 @@ class _Tracer:
             return self.d_mul(e)
         if e.is_Pow:
             return self.d_pow(e)
-        if type(e) in _FUNCTION_RULES and len(e.args) == 1:
-            rule, deriv = _FUNCTION_RULES[type(e)]
-            return self.apply(e, rule, e.func, deriv, e.args[0])
+        row = _FUNCTION_RULES.get(type(e))
+        if row is not None and len(e.args) == 1:
+            return self.apply(e, row.rule, e.func, row.d, e.args[0])
         return self.unsupported(e)
 
     def unsupported(self, e: sympy.Expr) -> Step:
@@ -248,7 +186,8 @@ class _Tracer:
             return self.apply(e, "power", lambda a: a**n, lambda a: n * a ** (n - 1), base, (("n", n),))
         if exp_dep and not base_dep:
             if base == S.Exp1:
-                return self.apply(e, "exp", sympy.exp, sympy.exp, n)
+                row = _FUNCTION_RULES[sympy.exp]
+                return self.apply(e, row.rule, sympy.exp, row.d, n)
             return self.apply(
                 e, "exp-base", lambda a: base**a, lambda a: base**a * sympy.log(base), n, (("a", base),)
             )
@@ -334,19 +273,9 @@ class _Tracer:
 _POINTS = (0.3137, 0.6271, 0.8419, 1.4142, 2.2361, -0.4517, -1.3183, 0.41 + 0.37j, 1.7 - 0.6j)
 _NEEDED = 3
 
-_CMATH: dict[type, Callable[[complex], complex]] = {
-    sympy.exp: cmath.exp,
-    sympy.log: cmath.log,
-    sympy.sin: cmath.sin,
-    sympy.cos: cmath.cos,
-    sympy.tan: cmath.tan,
-    sympy.sec: lambda z: 1 / cmath.cos(z),
-    sympy.csc: lambda z: 1 / cmath.sin(z),
-    sympy.cot: lambda z: 1 / cmath.tan(z),
-    sympy.asin: cmath.asin,
-    sympy.acos: cmath.acos,
-    sympy.atan: cmath.atan,
-}
+# Plain complex-float evaluation of the course functions (mpmath's fp context: Python floats, cmath's branches).
+_CMATH: dict[type, Callable[[complex], complex]] = {cls: getattr(mpmath.fp, row.mp)
+                                                   for cls, row in _FUNCTION_RULES.items() if row.mp}
 
 
 def _num(e: sympy.Expr, var: sympy.Symbol, z: complex) -> complex:

@@ -12,6 +12,8 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
+from ..functions import latex_operator_names
+
 # ziamath sizes are CSS px; 16 px sits with 12 pt text.
 FORMULA_PX = 16.0
 # Bump when the cached record changes shape or the rendering settings below change.
@@ -343,7 +345,8 @@ def plain_delimiters(latex: str) -> str:
     return latex.replace("\0L", "\\left").replace("\0R", "\\right")
 
 
-_FUNCTION = re.compile(r"\\(arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|sec|csc|cot|ln|log|exp)(?![A-Za-z])")
+# The LaTeX operator names the printers emit for course functions (from the one table of functions).
+_FUNCTION = re.compile(r"\\(" + "|".join(latex_operator_names()) + r")(?![A-Za-z])")
 
 
 def _skip_scripts(latex: str, i: int) -> int:

@@ -1,0 +1,174 @@
+"""The course's functions, one row each: spellings, SymPy class, derivative rule, mistakes, evaluation, printing.
+
+Every part of quizgen that knows a function by name reads this table: the parser (which names it accepts), the
+tracer (rule name, title, formula), the mistake generator, the numeric evaluator (which mpmath function, where it
+is undefined) and the printers (unicode and LaTeX spelling). A new course function is a new row here and nothing
+else.
+
+Nothing here imports SymPy or mpmath (`quizgen --help` must not load them): the SymPy callables receive the sympy
+module as their first argument, the evaluator's guards receive the mpmath context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Function:
+    """One course function f(u).
+
+    Callables taking `sp` are called with the sympy module and a SymPy argument u. The evaluator is declarative:
+    mpmath's `mp` function, preceded by the guards the numeric engine applies (see quizgen.numeric).
+    """
+
+    name: str  # the spelling a teacher types and reads: "arcsin", "ln"
+    aliases: tuple[str, ...]  # other spellings the parser accepts: "asin", "log"
+    sympy: str | None  # SymPy class name ("asin"); None when SymPy stores it as something else (√u is a power)
+    derivative: Callable | None  # (sp, u) -> f′(u); None when another rule differentiates it (√u: power rule)
+    rule: str | None  # the tracer's rule name for f′, e.g. "arcsin"
+    title: str  # the rule's heading in steps: "Derivative of arcsine"
+    formula: str  # the rule as the steps show it: "(arcsin x)′ = 1/√(1 − x²)"
+    chain_formula: str  # the rule with the chain factor, quoted in mistake feedback: "(arcsin u)′ = u′/√(1 − u²)"
+    category: str  # the group rules_needed() and the generic feedback name ("trigonometric"), see CATEGORIES
+    domain: str  # where f(u) is real and defined, in words
+    unicode: str | None  # name printed before the argument; None when printed another way (eᵘ, √u)
+    latex: str  # LaTeX spelling of the name
+    mp: str | None = None  # mpmath function that evaluates it (None: SymPy stores it as a power, evaluated as one)
+    big_arg: bool = False  # a huge argument costs precision (exp t, sin t turn t's relative error absolute)
+    pole: Callable | None = None  # (mpmath ctx, u) -> True where f is undefined, at real and complex points
+    real_ok: Callable | None = None  # u -> False where f(u) is not real (checked at real points only)
+    mistakes: tuple[str, ...] = ()  # function-specific mistake codes (quizgen.mistakes) the generator tries here
+    power_on_name: bool = False  # powers are printed on the name: sin²(x), not (sin x)²
+    listed: tuple[str, ...] | None = None  # spellings named in the parser's list of functions (default: name)
+    base: str | None = None  # the spelling that takes a base (log_3 x, log(x, 3)); the printers use it too
+    base_latex: str | None = None  # LaTeX of the based spelling
+    build: Callable | None = None  # (sp, u) -> f(u) when it is not the SymPy class applied to u
+    sincos: Callable | None = None  # (sp, u) -> f(u) written with sin and cos (the symbolic trig check)
+    prefix: str | None = None  # a sign typed before the argument instead of the name: √x, ∛x
+    arity: int = 1
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def sympy_class(self):
+        import sympy
+
+        return getattr(sympy, self.sympy) if self.sympy else None
+
+    def apply(self, u):
+        """f(u) as a SymPy expression."""
+        import sympy
+
+        if self.build is not None:
+            return self.build(sympy, u)
+        return getattr(sympy, self.sympy)(u)
+
+    def d(self, u):
+        """f′(u) as a SymPy expression (the outer derivative of a chain)."""
+        import sympy
+
+        return self.derivative(sympy, u)
+
+
+_ALL_REAL = "every real u"
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function("sin", (), "sin", lambda sp, u: sp.cos(u), "sin", "Derivative of sine",
+             "(sin x)′ = cos x", "(sin u)′ = cos u · u′", "trigonometric", _ALL_REAL, "sin", r"\sin",
+             mp="sin", big_arg=True, mistakes=("sign-error",), power_on_name=True,
+             sincos=lambda sp, u: sp.sin(u)),
+    Function("cos", (), "cos", lambda sp, u: -sp.sin(u), "cos", "Derivative of cosine",
+             "(cos x)′ = −sin x", "(cos u)′ = −sin u · u′", "trigonometric", _ALL_REAL, "cos", r"\cos",
+             mp="cos", big_arg=True, mistakes=("sign-error",), power_on_name=True,
+             sincos=lambda sp, u: sp.cos(u)),
+    Function("tan", (), "tan", lambda sp, u: sp.sec(u) ** 2, "tan", "Derivative of tangent",
+             "(tan x)′ = sec² x", "(tan u)′ = sec²u · u′", "trigonometric", "cos u ≠ 0", "tan", r"\tan",
+             mp="tan", big_arg=True, pole=lambda c, u: c.cos(u) == 0, power_on_name=True,
+             sincos=lambda sp, u: sp.sin(u) / sp.cos(u)),
+    Function("sec", (), "sec", lambda sp, u: sp.sec(u) * sp.tan(u), "sec", "Derivative of secant",
+             "(sec x)′ = sec x tan x", "(sec u)′ = sec u tan u · u′", "trigonometric", "cos u ≠ 0", "sec", r"\sec",
+             mp="sec", big_arg=True, pole=lambda c, u: c.cos(u) == 0, mistakes=("sign-error",), power_on_name=True,
+             sincos=lambda sp, u: 1 / sp.cos(u)),
+    Function("csc", (), "csc", lambda sp, u: -sp.csc(u) * sp.cot(u), "csc", "Derivative of cosecant",
+             "(csc x)′ = −csc x cot x", "(csc u)′ = −csc u cot u · u′", "trigonometric", "sin u ≠ 0", "csc",
+             r"\csc", mp="csc", big_arg=True, pole=lambda c, u: c.sin(u) == 0, mistakes=("sign-error",),
+             power_on_name=True, sincos=lambda sp, u: 1 / sp.sin(u)),
+    Function("cot", (), "cot", lambda sp, u: -sp.csc(u) ** 2, "cot", "Derivative of cotangent",
+             "(cot x)′ = −csc² x", "(cot u)′ = −csc²u · u′", "trigonometric", "sin u ≠ 0", "cot", r"\cot",
+             mp="cot", big_arg=True, pole=lambda c, u: c.sin(u) == 0, mistakes=("sign-error",), power_on_name=True,
+             sincos=lambda sp, u: sp.cos(u) / sp.sin(u)),
+    Function("arcsin", ("asin",), "asin", lambda sp, u: 1 / sp.sqrt(1 - u**2), "arcsin", "Derivative of arcsine",
+             "(arcsin x)′ = 1/√(1 − x²)", "(arcsin u)′ = u′/√(1 − u²)", "trigonometric", "−1 ≤ u ≤ 1", "arcsin",
+             r"\arcsin", mp="asin", real_ok=lambda u: abs(u) <= 1, mistakes=("sign-error",)),
+    Function("arccos", ("acos",), "acos", lambda sp, u: -1 / sp.sqrt(1 - u**2), "arccos",
+             "Derivative of arccosine", "(arccos x)′ = −1/√(1 − x²)", "(arccos u)′ = −u′/√(1 − u²)",
+             "trigonometric", "−1 ≤ u ≤ 1", "arccos", r"\arccos", mp="acos", real_ok=lambda u: abs(u) <= 1,
+             mistakes=("sign-error",)),
+    Function("arctan", ("atan",), "atan", lambda sp, u: 1 / (1 + u**2), "arctan", "Derivative of arctangent",
+             "(arctan x)′ = 1/(1 + x²)", "(arctan u)′ = u′/(1 + u²)", "trigonometric", _ALL_REAL, "arctan",
+             r"\arctan", mp="atan"),
+    Function("ln", ("log",), "log", lambda sp, u: 1 / u, "ln", "Natural logarithm",
+             "(ln x)′ = 1/x", "(ln u)′ = u′/u", "logarithm", "u > 0", "ln", r"\ln",
+             mp="log", pole=lambda c, u: u == 0, real_ok=lambda u: u > 0, mistakes=("ln-reciprocal",),
+             listed=("ln", "log"), base="log", base_latex=r"\log"),
+    Function("exp", (), "exp", lambda sp, u: sp.exp(u), "exp", "Exponential rule",
+             "(eˣ)′ = eˣ", "(eᵘ)′ = eᵘ · u′", "exponential", _ALL_REAL, None, r"\exp",
+             mp="exp", big_arg=True, mistakes=("power-rule-on-exponential",)),
+    # Roots are powers to SymPy (u^(1/2)): the power rule differentiates them and the power printer writes √ ∛.
+    # SymPy's u^(1/3) is the principal root, not real for u < 0, so ∛ is real on u ≥ 0 here too.
+    Function("sqrt", (), None, None, None, "", "", "", "power", "u ≥ 0", None, r"\sqrt",
+             build=lambda sp, u: sp.sqrt(u), prefix="√"),
+    Function("cbrt", (), None, None, None, "", "", "", "power", "u ≥ 0", None, r"\sqrt[3]",
+             build=lambda sp, u: sp.Pow(u, sp.Rational(1, 3)), listed=(), prefix="∛"),
+)
+
+# The groups of rules a derivative can need (mistakes.rules_needed) that the function rows bring, in teaching
+# order, with how the generic feedback names them.
+CATEGORIES: dict[str, str] = {
+    "exponential": "the exponential rule",
+    "logarithm": "the logarithm rule",
+    "trigonometric": "the trig derivatives",
+}
+
+# Function names students reach for that the course does not have: the parser says "not supported" rather than
+# splitting them into letters ("abs" is not a·b·s).
+NOT_IN_COURSE: frozenset[str] = frozenset({
+    "sinh", "cosh", "tanh", "abs", "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
+    "asec", "acsc", "acot", "erf", "lg",
+})
+
+BY_SPELLING: dict[str, Function] = {s: f for f in FUNCTIONS for s in f.spellings}
+BY_SYMPY_NAME: dict[str, Function] = {f.sympy: f for f in FUNCTIONS if f.sympy}
+BY_UNICODE: dict[str, Function] = {f.unicode: f for f in FUNCTIONS if f.unicode}
+BY_PREFIX: dict[str, Function] = {f.prefix: f for f in FUNCTIONS if f.prefix}
+
+_by_class: dict | None = None
+
+
+def by_class() -> dict:
+    """{SymPy class: row} for the rows SymPy keeps as a function of their own (built on first use: imports sympy)."""
+    global _by_class
+    if _by_class is None:
+        _by_class = {f.sympy_class(): f for f in FUNCTIONS if f.sympy}
+    return _by_class
+
+
+def listed_names() -> list[str]:
+    """The spellings the parser names when it lists what it accepts."""
+    return [s for f in FUNCTIONS for s in (f.listed if f.listed is not None else (f.name,))]
+
+
+def word_names() -> tuple[str, ...]:
+    """Names the unicode printer writes as a word before an argument (sin x, ln 3, log₂ x)."""
+    return tuple(dict.fromkeys([f.unicode for f in FUNCTIONS if f.unicode] + [f.base for f in FUNCTIONS if f.base]))
+
+
+def latex_operator_names() -> list[str]:
+    r"""Names of LaTeX operator commands the printers emit for course functions (\sin, \ln, \log): longest first,
+    so a pattern built from them never stops at a prefix (\sinh before \sin)."""
+    names = [f.latex for f in FUNCTIONS if f.sympy] + [f.base_latex for f in FUNCTIONS if f.base_latex]
+    words = {n[1:] for n in names if n.startswith("\\") and n[1:].isalpha()}
+    return sorted(words, key=lambda n: (-len(n), n))
