@@ -14,8 +14,21 @@ import click
 from .rules import TOPICS as TOPIC_NAMES  # light: no sympy
 
 
+def say(text, err: bool = False) -> None:
+    """Echo `text` with every control character shown escaped (file names and typed text can hold ESC, CR, bidi
+    overrides ...): nothing we print can move the cursor, recolour or retitle the user's terminal."""
+    from .util.text import visible_lines
+
+    click.echo(visible_lines(text), err=err)
+
+
 class QuizgenGroup(click.Group):
     """Runs a command and turns QuizgenError into a one-line message and its exit code (2), never a traceback."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        if parent is None:
+            _refuse_non_utf8(args)
+        return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx):
         from .errors import QuizgenError  # light: no sympy
@@ -29,21 +42,33 @@ class QuizgenGroup(click.Group):
             sys.exit(2)
 
 
+def _refuse_non_utf8(args) -> None:
+    """Exit 2 on an argument holding bytes that are not UTF-8 (Python hands them over as surrogate escapes, which
+    no file we write, no PDF and no terminal line can hold)."""
+    from .util.text import is_utf8, visible
+
+    for arg in args or ():
+        if isinstance(arg, str) and not is_utf8(arg):
+            say(f"error: {visible(arg)} is not valid UTF-8: give file names and text in UTF-8", err=True)
+            sys.exit(2)
+
+
 def _fail(e) -> None:
     from .errors import BankError, ParseError
+    from .util.text import visible
 
     if isinstance(e, BankError):
         for line in e.problems:
-            click.echo(line, err=True)
+            say(visible(line), err=True)
         n = len(e.problems)
         click.echo(f"{n} problem{'s' if n != 1 else ''} found", err=True)
     elif isinstance(e, ParseError):
-        click.echo(f"error: {e.one_line()}", err=True)
+        say(f"error: {e.one_line()}", err=True)
         pointer = e.pointer()
         if pointer:
-            click.echo(pointer, err=True)
+            say(pointer, err=True)
     else:
-        click.echo(f"error: {e}", err=True)
+        say(f"error: {e}", err=True)
     sys.exit(getattr(e, "exit_code", 2))
 
 
@@ -181,10 +206,10 @@ def check_cmd(formulas, var, fmt, require_simplified, batch):
     try:
         verdict = check_text(problem, answer, var, require_simplified=require_simplified)
     except ParseError as e:  # say which of the two could not be read
-        click.echo(f"error: {getattr(e, 'field', 'input')}: {e.one_line()}", err=True)
+        say(f"error: {getattr(e, 'field', 'input')}: {e.one_line()}", err=True)
         pointer = e.pointer()
         if pointer:
-            click.echo(pointer, err=True)
+            say(pointer, err=True)
         sys.exit(2)
     if fmt == "json":
         click.echo(json.dumps(verdict.to_json(), ensure_ascii=False))
@@ -229,7 +254,7 @@ def banks_check(paths):
 @click.option("--steps", is_flag=True, help="Worked steps, rule by rule, in the key.")
 @click.option("--columns", type=click.IntRange(1, 2), default=None, help="1 or 2 columns  [default: 2]")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option("--title", default=None, help="Title at the top of the page.")
+@click.option("--title", default=None, help="Title at the top of the page (at most 200 characters).")
 @click.option("--space", type=click.FloatRange(0, 20), default=None, help="Working space under each problem, in cm.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), default=None,
@@ -239,8 +264,10 @@ def sheet(count, topics, difficulty, seed, families, out, key, no_key, steps, co
     """Printable worksheet and answer key (PDF or HTML), typeset from the same problems as `generate`."""
     from .render import pdf
 
+    pdf.check_title(title, "--title")
     out = out or f"worksheet.{fmt}"
     key_path = None if no_key else (key or pdf.default_key_path(out))
+    pdf.check_distinct(out, key_path)
     for p in [out] + ([key_path] if key_path else []):
         pdf.check_writable(p)  # before any work: an unwritable path is exit 2 at once
     ps = _problem_set(count, topics, difficulty, seed, families, "sheet")
@@ -250,7 +277,7 @@ def sheet(count, topics, difficulty, seed, families, out, key, no_key, steps, co
     layout = {k: v for k, v in extra.items() if k != "title"}
     code = pdf.regen_code(ps, steps=steps, page=pdf.PageSetup(paper=paper, fmt=fmt, **layout),
                           **({"title": title} if title else {}))
-    click.echo(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {code})")
+    say(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {code})")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -374,8 +401,8 @@ def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps):
     finally:
         progress.close()
     for note in made.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(describe_run(made, written, out_dir))
+        say(f"note: {note}", err=True)
+    say(describe_run(made, written, out_dir))
 
 
 @exam.command("check")
@@ -385,7 +412,7 @@ def exam_check(spec, roster):
     """Check an exam spec (and a class list): every problem at once, as `file: section[2].kind: reason`."""
     from .exam import check_files
 
-    click.echo(check_files(spec, roster))
+    say(check_files(spec, roster))
 
 
 if __name__ == "__main__":

@@ -20,15 +20,20 @@ class ParseError(QuizgenError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        from quizgen.util.text import visible
+
         where = f" at position {self.offset + 1}" if self.offset is not None else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"cannot read {_snippet(self.text, self.offset)}{where}: {self.message}{hint}"
+        return visible(f"cannot read {_snippet(self.text, self.offset)}{where}: {self.message}{hint}")
 
     def pointer(self) -> str:
-        """The input with a caret under the offending character, for terminals."""
+        """The input with a caret under the offending character, for terminals; control characters (ESC, CR,
+        bidi overrides ...) are shown escaped, never sent, and the caret counts their escapes."""
+        from quizgen.util.text import visible
+
         if self.offset is None or not self.text or "\n" in self.text or len(self.text) > 200:
             return ""
-        return f"  {self.text}\n  {' ' * self.offset}^"
+        return f"  {visible(self.text)}\n  {' ' * len(visible(self.text[:self.offset]))}^"
 
 
 def _snippet(text: str, offset: int | None, width: int = 40) -> str:

@@ -41,15 +41,88 @@ def _autoescape(name: str | None) -> bool:
     return name is None or name.lower().endswith(_ESCAPED_SUFFIXES)
 
 
+# A template is a page layout, never data: a bigger file is a mistake (or a way to exhaust memory).
+MAX_TEMPLATE_BYTES = 1 << 20
+# More arithmetic than a layout needs; a template asking for 9**(9**9) or "x" * 10**9 would hang the run.
+MAX_POWER = 64
+MAX_REPEAT = 100_000
+
+
+def _loader(user_dir: str | None):
+    """Packaged templates, with `user_dir` searched first: only regular files inside the folder (a link out of
+    it would copy any file the user can read into the output), at most MAX_TEMPLATE_BYTES, UTF-8."""
+    import os
+
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    dirs = ([(user_dir, False)] if user_dir is not None else []) + [(str(templates_dir()), True)]
+
+    class Loader(jinja2.BaseLoader):
+        def get_source(self, environment, template):
+            pieces = split_template_path(template)  # refuses ".." and absolute paths
+            for base, shipped in dirs:
+                filename = os.path.join(base, *pieces)
+                if not os.path.isfile(filename):
+                    continue
+                if not shipped:
+                    real = os.path.realpath(filename)
+                    if os.path.commonpath([real, os.path.realpath(base)]) != os.path.realpath(base):
+                        raise QuizgenError(f"template {filename} is a link to a file outside {base}: "
+                                           "copy the file into the folder")
+                    if os.path.getsize(filename) > MAX_TEMPLATE_BYTES:
+                        raise QuizgenError(f"template {filename} is over {MAX_TEMPLATE_BYTES >> 20} MB: "
+                                           "a template holds a page layout, not data")
+                try:
+                    with open(filename, encoding="utf-8") as f:
+                        source = f.read()
+                except UnicodeDecodeError as err:
+                    raise QuizgenError(f"template {filename} is not UTF-8 text (byte {err.start + 1}): "
+                                       "save it as UTF-8") from None
+                mtime = os.path.getmtime(filename)
+
+                def uptodate(filename=filename, mtime=mtime):
+                    try:
+                        return os.path.getmtime(filename) == mtime
+                    except OSError:
+                        return False
+
+                return source, filename, uptodate
+            raise jinja2.TemplateNotFound(template)
+
+    return Loader()
+
+
+def _sandbox_class():
+    """Jinja's immutable sandbox (no attribute starting with "_", no Python internals, no changes to the data we
+    pass), with powers and repetitions bounded."""
+    import operator
+
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"**", "*"})
+
+        def call_binop(self, context, op, left, right):
+            if op == "**":
+                if isinstance(right, (int, float)) and abs(right) > MAX_POWER and abs(left) > 1:
+                    raise SecurityError(f"a power above {MAX_POWER}")
+                return operator.pow(left, right)
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+                    if len(seq) * times > MAX_REPEAT:
+                        raise SecurityError(f"a repetition longer than {MAX_REPEAT:,}")
+            return operator.mul(left, right)
+
+    return Sandbox
+
+
 @lru_cache(maxsize=8)
 def _environment(user_dir: str | None):
     import jinja2
 
-    searchpath = [str(templates_dir())]
-    if user_dir is not None:
-        searchpath.insert(0, user_dir)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(searchpath),
+    env = _sandbox_class()(
+        loader=_loader(user_dir),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
         trim_blocks=True,
@@ -57,11 +130,13 @@ def _environment(user_dir: str | None):
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
+    env.globals.pop("lipsum", None)  # lorem ipsum of any length: no layout of ours needs it
     return env
 
 
 def get_env(template_dir: str | Path | None = None):
-    """The shared jinja2.Environment; `template_dir` (a teacher's copy) overrides packaged templates by name."""
+    """The shared sandboxed Jinja environment; `template_dir` (a teacher's copy) overrides packaged templates by
+    name. Templates may read the values they are given, never reach Python objects' internals or change them."""
     user_dir = None
     if template_dir is not None:
         path = Path(template_dir).expanduser()
@@ -71,17 +146,39 @@ def get_env(template_dir: str | Path | None = None):
     return _environment(user_dir)
 
 
+def _place(err: BaseException, fallback: str) -> str:
+    """"file, line N" of the innermost template line in `err`'s traceback: Jinja rewrites the frames of template
+    code to carry the template's file name and line."""
+    import traceback
+
+    place = None
+    for frame, lineno in traceback.walk_tb(err.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".htm", ".xml", ".svg", ".txt", ".tex", ".css")) and Path(filename).is_file():
+            place = f"{filename}, line {lineno}"
+    return place or fallback
+
+
 def render_template(name: str, context: dict, template_dir: str | Path | None = None) -> str:
-    """Render template `name` with `context`; template mistakes become one-line QuizgenErrors."""
+    """Render template `name` with `context`; template mistakes become one-line QuizgenErrors naming file and line."""
     import jinja2
+    from jinja2.sandbox import SecurityError
 
     env = get_env(template_dir)
     try:
         return env.get_template(name).render(context)
+    except QuizgenError:
+        raise
     except jinja2.TemplateNotFound as err:
         raise QuizgenError(f"template not found: {err.name}") from None
     except jinja2.TemplateSyntaxError as err:
         where = f"{err.filename or err.name}, line {err.lineno}"
         raise QuizgenError(f"template error in {where}: {err.message}") from None
+    except SecurityError as err:
+        what = str(err).rstrip(".")
+        raise QuizgenError(f"template {_place(err, name)}: {what}: not allowed in a template "
+                           "(a template may use the values it is given, not Python internals)") from None
     except jinja2.UndefinedError as err:
-        raise QuizgenError(f"template {name} uses an unknown value: {err.message}") from None
+        raise QuizgenError(f"template {_place(err, name)} uses an unknown value: {err.message}") from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, RecursionError) as err:
+        raise QuizgenError(f"template {_place(err, name)}: {type(err).__name__}: {err}") from None

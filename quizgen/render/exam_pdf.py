@@ -235,17 +235,15 @@ def paper_html(exam, version, *, key: bool = False, titles: list[str] | None = N
 _JOB: dict = {}
 
 
-def _render(html: str):
-    from quizgen.render.formula import FONTS_DIR
-    from quizgen.render.pdf import _import_weasyprint
+def _render(html: str, target: str, name: str):
+    from quizgen.render.pdf import render_pdf
 
-    weasyprint = _import_weasyprint()
     fonts = _JOB.get("fonts")
     if fonts is None:
         from weasyprint.text.fonts import FontConfiguration
 
         fonts = _JOB["fonts"] = FontConfiguration()
-    return weasyprint.HTML(string=html, base_url=str(FONTS_DIR)).render(font_config=fonts)
+    return render_pdf(html, target, name, font_config=fonts)
 
 
 def _notify(label: str) -> None:
@@ -262,8 +260,8 @@ def _papers_task(args) -> list[str]:
     first = None
     for i in indices:
         version = exam.versions[i]
-        doc = _render(paper_html(exam, version, titles=titles, page=page, template_dir=_JOB.get("template_dir")))
-        doc.write_pdf(_JOB["targets"][("paper", i)])
+        doc = _render(paper_html(exam, version, titles=titles, page=page, template_dir=_JOB.get("template_dir")),
+                      _JOB["targets"][("paper", i)], f"{version.paper_name}.pdf")
         _notify(f"{version.paper_name}.pdf")
         if combined:
             first = first or doc
@@ -278,9 +276,8 @@ def _keys_task(indices) -> list[str]:
     exam, titles, page = _JOB["exam"], _JOB["titles"], _JOB["page"]
     for i in indices:
         version = exam.versions[i]
-        doc = _render(paper_html(exam, version, key=True, titles=titles, page=page,
-                                 template_dir=_JOB.get("template_dir")))
-        doc.write_pdf(_JOB["targets"][("key", i)])
+        _render(paper_html(exam, version, key=True, titles=titles, page=page, template_dir=_JOB.get("template_dir")),
+                _JOB["targets"][("key", i)], f"{version.key_name}.pdf")
         _notify(f"{version.key_name}.pdf")
     return [str(i) for i in indices]
 

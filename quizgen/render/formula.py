@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from html import escape
@@ -133,24 +132,122 @@ def _one_path(root) -> str | None:
     return f'<path d="{_NUMBER.sub(_short, " ".join(d))}"/>'
 
 
+# The cache is a folder anyone with the user's rights (or a shared cache setting) may write: a record is pasted
+# into our HTML, so each one is checked before use and a bad one counts as a miss (rendered and written again).
+_RECORD_KEYS = frozenset({"body", "viewbox", "width", "height", "depth"})
+_MAX_BODY = 1_000_000
+_MAX_PX = 100_000.0
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_PATH_DATA = r"[MmLlHhVvCcSsQqTtAaZz0-9eE.,+\- \t\n]*"
+# What _one_path writes: the one shape almost every formula takes.
+_ONE_PATH = re.compile(f'<path d="{_PATH_DATA}"/>')
+_VIEWBOX = re.compile(f"{_NUM}(?:[ ,]+{_NUM}){{3}}")
+_ID = r"[A-Za-z_][A-Za-z0-9_.\-]*"
+_VALUE = {
+    "number": re.compile(f"{_NUM}(?:px|%)?"),
+    "path": re.compile(_PATH_DATA),
+    "transform": re.compile(rf"(?:\s*(?:matrix|translate|scale|rotate|skewX|skewY)\s*\([0-9eE.,+\- ]*\)\s*,?)*\s*"),
+    "paint": re.compile(r"none|currentColor|[a-zA-Z]{1,20}|#[0-9a-fA-F]{3,8}|rgb\([0-9., %]*\)"),
+    "id": re.compile(_ID),
+    "ref": re.compile(f"#{_ID}"),
+    "url-ref": re.compile(rf"url\(#{_ID}\)"),
+    "word": re.compile(r"[a-zA-Z\-]{1,30}"),
+}
+_GEOMETRY = {a: "number" for a in ("x", "y", "width", "height", "cx", "cy", "r", "rx", "ry", "x1", "y1", "x2", "y2",
+                                    "stroke-width", "opacity", "fill-opacity", "stroke-opacity")}
+_PAINT = {"fill": "paint", "stroke": "paint", "transform": "transform", "id": "id", "vector-effect": "word"}
+# The elements and attributes ziamath draws (svg2 off); no text, no scripts, no links but to ids in the same SVG.
+_SVG_ALLOWED = {
+    "path": {"d": "path", **_GEOMETRY, **_PAINT, "marker-end": "url-ref"},
+    "rect": {**_GEOMETRY, **_PAINT},
+    "circle": {**_GEOMETRY, **_PAINT},
+    "ellipse": {**_GEOMETRY, **_PAINT},
+    "line": {**_GEOMETRY, **_PAINT, "marker-end": "url-ref"},
+    "polygon": {"points": "path", **_GEOMETRY, **_PAINT},
+    "polyline": {"points": "path", **_GEOMETRY, **_PAINT},
+    "g": {**_GEOMETRY, **_PAINT},
+    "defs": {},
+    "symbol": {"id": "id", "viewBox": "path"},
+    "use": {"href": "ref", **_GEOMETRY, **_PAINT},
+    "marker": {"id": "id", "markerWidth": "number", "markerHeight": "number", "refX": "number", "refY": "number",
+               "orient": "word", "viewBox": "path"},
+}
+
+
+def _number(value, low: float, high: float) -> bool:
+    import math
+
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and low <= value <= high)
+
+
+def _safe_body(body: str) -> str | None:
+    """`body` re-written from its parsed elements if it holds only what ziamath draws, else None."""
+    if _ONE_PATH.fullmatch(body):
+        return body
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(f"<svg>{body}</svg>")
+    except ET.ParseError:
+        return None
+
+    def fine(el) -> bool:
+        allowed = _SVG_ALLOWED.get(el.tag)  # a namespaced tag ("{...}script") is never in the table
+        if allowed is None or (el.text or "").strip() or (el.tail or "").strip():
+            return False
+        for name, value in el.attrib.items():
+            kind = allowed.get(name)
+            if kind is None or not _VALUE[kind].fullmatch(value):
+                return False
+        return all(fine(child) for child in el)
+
+    if (root.text or "").strip() or not all(fine(child) for child in root):
+        return None
+    # Written out again from the checked tree, so nothing the XML parser skipped (comments, CDATA, entities)
+    # can reach an HTML parser that reads it differently.
+    return "".join(ET.tostring(child, encoding="unicode") for child in root)
+
+
+def _record(data) -> "Svg | None | bool":
+    """The Svg a cache record holds, None for a cached failure, False for a record that is not ours to trust."""
+    if data is None:
+        return None
+    if not isinstance(data, dict) or set(data) != _RECORD_KEYS:
+        return False
+    body, viewbox = data["body"], data["viewbox"]
+    if not (isinstance(body, str) and isinstance(viewbox, str) and len(body) <= _MAX_BODY
+            and _VIEWBOX.fullmatch(viewbox)):
+        return False
+    if not (_number(data["width"], 0, _MAX_PX) and _number(data["height"], 0, _MAX_PX)
+            and _number(data["depth"], -_MAX_PX, _MAX_PX)):
+        return False
+    body = _safe_body(body)
+    if body is None:
+        return False
+    return Svg(body=body, viewbox=viewbox, width=float(data["width"]), height=float(data["height"]),
+               depth=float(data["depth"]))
+
+
 def _read_disk(key: str) -> Svg | None | bool:
-    """The cached Svg, None for a cached failure, False for a miss (or an unreadable entry)."""
+    """The cached Svg, None for a cached failure, False for a miss (or an unreadable or untrustworthy entry)."""
     try:
         data = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
-        return None if data is None else Svg(**data)
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError):
         return False
+    return _record(data)
 
 
 def _write_disk(key: str, svg: Svg | None) -> None:
+    from quizgen.errors import OutputError
+    from quizgen.util.files import write_text
+
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(None if svg is None else asdict(svg), out)
-        os.replace(tmp, folder / f"{key}.json")
-    except OSError:
+        # Not synced to disk: a record lost or torn by a crash is only a miss next time.
+        write_text(folder / f"{key}.json", json.dumps(None if svg is None else asdict(svg)), durable=False)
+    except (OSError, OutputError):
         pass  # a read-only or full cache only costs speed
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -113,8 +112,36 @@ def _layer_font() -> Path:
 
 # ---------------------------------------------------------------- writing files
 
+MAX_TITLE = 200
+
+
+def check_title(title, what: str = "title") -> None:
+    """QuizgenError for a title longer than MAX_TITLE characters (a page heading, not a text)."""
+    if title is not None and len(title) > MAX_TITLE:
+        raise QuizgenError(f"{what} is {len(title)} characters long: at most {MAX_TITLE} are allowed; shorten it")
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name one file (spelled differently, through a link, or as hard links of it)."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except OSError:
+        pass
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def check_distinct(out_path, key_path) -> None:
+    """QuizgenError when the key would be written over the worksheet."""
+    if key_path is not None and same_file(out_path, key_path):
+        raise QuizgenError(f"{key_path}: the answer key would overwrite the worksheet {out_path}: "
+                           "give --key another name (or --no-key)")
+
+
 def check_writable(path: str | os.PathLike) -> Path:
     """Fail early (OutputError) when `path` cannot be written, before any problem is generated or rendered."""
+    from quizgen.util.files import check_folder
+
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a directory")
@@ -124,31 +151,9 @@ def check_writable(path: str | os.PathLike) -> Path:
     if path.exists() and not os.access(path, os.W_OK):
         raise OutputError(f"cannot write {path}: permission denied")
     try:
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.", suffix=".tmp"):
-            pass
+        check_folder(path)
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
-    return path
-
-
-def _replace_into(path: Path, write) -> Path:
-    """Call write(tmp_path) on a temp file beside `path`, then rename it into place (never a truncated file)."""
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as err:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        if isinstance(err, OSError):
-            raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
-        raise
     return path
 
 
@@ -163,21 +168,59 @@ def _import_weasyprint():
     return weasyprint
 
 
-def _write_pdf(html: str, path: Path) -> Path:
+def layout(html: str, *, font_config=None):
+    """(WeasyPrint document, its fetcher) for one page; it loads only what render.fetch allows, and the fetcher's
+    `refused` lists what it would not load (attachments are fetched only when the PDF is written)."""
+    from quizgen.render.fetch import base_url, new_fetcher
+
     weasyprint = _import_weasyprint()
-    document = weasyprint.HTML(string=html, base_url=str(FONTS_DIR))
-    return _replace_into(Path(path), document.write_pdf)
+    fetcher = new_fetcher()
+    document = weasyprint.HTML(string=html, base_url=base_url(), url_fetcher=fetcher).render(font_config=font_config)
+    return document, fetcher
+
+
+def render_pdf(html: str, target, name: str, *, font_config=None):
+    """Lay out one page and write its PDF to `target` (a path or binary file); returns the document.
+
+    QuizgenError naming `name` (the output file) if the page linked to anything we do not load: the caller's temp
+    file is then dropped, so no PDF appears without what its template asked for.
+    """
+    from quizgen.render.fetch import refused_error
+
+    document, fetcher = layout(html, font_config=font_config)
+    if not fetcher.refused:
+        document.write_pdf(target)
+    if fetcher.refused:
+        raise refused_error(name, fetcher.refused)
+    return document
+
+
+def pdf_bytes(html: str) -> tuple[bytes, list[str]]:
+    """The PDF of one page and the URLs it was refused (nothing raised: for checking what a page would load)."""
+    document, fetcher = layout(html)
+    return document.write_pdf(), fetcher.refused
+
+
+def _write_pdf(html: str, path: Path) -> Path:
+    from quizgen.util.files import atomic_output
+
+    path = Path(path)
+    with atomic_output(path) as out:
+        render_pdf(html, out, path.name)
+    return path
 
 
 def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf") -> list[Path]:
-    """Write each (html, path) pair as PDF or as the HTML itself, each through a temp file and os.replace.
+    """Write each (html, path) pair as PDF or as the HTML itself, each whole (quizgen.util.files).
 
     Several PDFs are laid out side by side in forked processes when there are cores for it: layout and writing
     are most of a sheet's time, and a sheet and its key do not depend on each other.
     """
     docs = [(html, Path(path)) for html, path in docs]
     if fmt == "html":
-        return [_replace_into(path, lambda tmp, html=html: Path(tmp).write_text(html, "utf-8")) for html, path in docs]
+        from quizgen.util.files import write_text
+
+        return [write_text(path, html) for html, path in docs]
     _import_weasyprint()  # before forking, so each process starts with it loaded
     import multiprocessing
 
@@ -456,6 +499,7 @@ def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page
 def build_sheet_html(problem_set, *, key: bool = False, steps: bool = False, page: PageSetup | None = None,
                      title: str = DEFAULT_TITLE, template_dir=None) -> str:
     """The worksheet of `problem_set` (with key=True its answer key) as one HTML string."""
+    check_title(title)
     page = page or PageSetup()
     plans = _plan(problem_set.problems, steps and key)
     prefetch(_requests(plans, key))
@@ -467,8 +511,11 @@ def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, co
                 fmt: str = "pdf", template_dir=None) -> list[Path]:
     """Write the worksheet to `out_path` and, if `key_path` is given, its answer key; returns the paths written.
 
-    Both files go through a temp file and os.replace; an unwritable path raises OutputError before any work.
+    Both files are written whole (quizgen.util.files); an unwritable path, a title over MAX_TITLE characters or
+    a key on the worksheet's own path raises before any work.
     """
+    check_title(title)
+    check_distinct(out_path, key_path)
     page = PageSetup(paper=paper, columns=columns, space=space, fmt=fmt)
     targets = [check_writable(out_path)] + ([check_writable(key_path)] if key_path is not None else [])
     with_key = key_path is not None

@@ -1,0 +1,1 @@
+"""Small helpers with no dependencies that every layer may use: safe file writing, terminal-safe text."""
