@@ -140,3 +140,19 @@ def test_worksheet_and_key_on_one_path_is_refused(tmp_path, monkeypatch, out, ke
                         "give --key another name (or --no-key)\n")
     assert Path("same.pdf").read_bytes() == b"the teacher's file"
     assert cli("sheet", "-n", "1", "--seed", "1", "-o", "same.pdf", "--key", "same.pdf", "--no-key").exit_code == 0
+
+
+def test_bank_text_with_control_characters_is_refused(tmp_path):
+    """Bank titles and instructions reach the terminal (banks list, quiz) and every paper: none may carry ESC."""
+    bank = tmp_path / "mine.toml"
+    bank.write_text('topic = "chain"\ntitle = "Chain\\u001b]0;pwned\\u0007"\n\n[[family]]\nid = "chain-mine"\n'
+                    'difficulty = 1\ntitle = "Mine\\u202e"\ninstruction = "Go\\r"\ntemplate = "(x + a)^2"\n'
+                    'params.a = { int = [1, 9] }\n', encoding="utf-8")
+    r = cli("banks", "check", str(bank))
+    assert r.exit_code == 2 and no_controls(r.output)
+    assert r.output.splitlines() == [
+        f"{bank}: title: contains a control character (U+001B): remove it",
+        f"{bank}: family chain-mine: title: contains a control character (U+202E): remove it",
+        f"{bank}: family chain-mine: instruction: contains a control character (U+000D): remove it",
+        "3 problems found",
+    ]

@@ -20,6 +20,19 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARAM_NAME = re.compile(r"^[a-df-z]$")  # one letter, not e (Euler's number)
 _COMPARE = re.compile(r"(!=|==|<=|>=|<|>)")
 MAX_DOMAIN = 10_000
+# Bank text is printed on terminals and in every paper; a control character there (ESC, CR, a bidi override)
+# would recolour a terminal, end a TeX comment line or break XML.
+_HIDDEN = ("Cc", "Cf", "Zl", "Zp")
+
+
+def _control(text: str) -> str | None:
+    """The reason to refuse `text`, if it holds a control or format character."""
+    import unicodedata
+
+    for ch in text:
+        if unicodedata.category(ch) in _HIDDEN:
+            return f"contains a control character (U+{ord(ch):04X}): remove it"
+    return None
 
 
 def default_bank_dir():
@@ -112,6 +125,10 @@ def _read_topic(data: dict, name: str, problems: list[str], seen_ids: dict) -> T
     if not isinstance(title, str):
         problems.append(f"{name}: title: must be text")
         title = topic
+    for key in ("title", "description"):
+        reason = _control(data[key]) if isinstance(data.get(key), str) else None
+        if reason:
+            problems.append(f"{name}: {key}: {reason}")
     fams = data.get("family")
     if fams is None:
         problems.append(f"{name}: family: no [[family]] tables")
@@ -162,6 +179,10 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
     if not isinstance(instruction, str):
         bad("instruction", "must be text")
         instruction = DEFAULT_INSTRUCTION
+    for key in ("title", "instruction"):
+        reason = _control(fd[key]) if isinstance(fd.get(key), str) else None
+        if reason:
+            bad(key, reason)
     for flag in ("neg_powers", "constant_derivative"):
         if flag in fd and not isinstance(fd[flag], bool):
             bad(flag, "must be true or false")
