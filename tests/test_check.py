@@ -9,6 +9,7 @@ from quizgen.check import (Verdict, check_answer, check_text, compare, equivalen
                            grade_batch, grade_row)
 from quizgen.errors import LimitError, ParseError
 from quizgen.mathparse import parse, symbol
+from quizgen.mistakes import MISTAKE_CODES, MISTAKE_FEEDBACK, mistake_variants
 
 x = symbol("x")
 
@@ -165,7 +166,7 @@ def test_rounded_decimals_are_wrong_but_named(problem, answer):
     assert v.feedback == "Your answer is close but uses rounded decimals; write exact values such as 1/3, ln 2 or √3."
 
 
-# (problem, wrong answer, mistake code) — every code of the issue, on several topics.
+# (problem, wrong answer, mistake code): every code the mistake generator has, most on several topics.
 REJECT = [
     ("(x^2+1)^3", "3(x^2+1)^2", "chain-missing-inner"),
     ("sin(3x)", "cos(3x)", "chain-missing-inner"),
@@ -203,20 +204,32 @@ REJECT = [
     ("sin x", "sin x", "not-differentiated"),
 ]
 
+# Codes only the checker gives (the answer is the right function, written in a way that is still wrong).
+VERDICT_ONLY = [
+    ("x/3", "0.333333", "rounded-decimals", {}),
+    ("x^2", "2 sqrt(x^3)/sqrt(x)", "domain-mismatch", {}),
+    ("(x^2+1)^3", "3(x²+1)²·2x", "not-simplified", {"require_simplified": True}),
+]
+ALL_ROWS = [(p, a, c, {}) for p, a, c in REJECT] + VERDICT_ONLY
 
-@pytest.mark.parametrize("problem,answer,code", REJECT, ids=[f"{c}:{p}|{a}" for p, a, c in REJECT])
-def test_typical_mistakes_are_rejected_with_their_code(problem, answer, code):
-    v = check_text(problem, answer)
+
+@pytest.mark.parametrize("problem,answer,code,kw", ALL_ROWS, ids=[f"{c}:{p}|{a}" for p, a, c, _ in ALL_ROWS])
+def test_typical_mistakes_are_rejected_with_their_code(problem, answer, code, kw):
+    v = check_text(problem, answer, **kw)
     assert not v.correct
     assert v.mistake == code
     assert v.feedback and "\n" not in v.feedback
 
 
-def test_every_issue_code_is_in_the_reject_table():
-    codes = {c for _, _, c in REJECT}
-    assert {"chain-missing-inner", "product-of-derivatives", "quotient-sign", "quotient-of-derivatives",
-            "quotient-denominator", "missing-ln-factor", "power-rule-on-exponential", "exponent-not-lowered",
-            "sign-error"} <= codes
+def test_every_mistake_code_is_named_by_some_row():
+    """Derived from the real lists, so a new code without a row fails here (the test above checks each row)."""
+    in_rows = {c for _, _, c, _ in ALL_ROWS}
+    assert sorted(set(MISTAKE_CODES) - in_rows) == [], "generator codes no row names"
+    assert sorted(set(MISTAKE_FEEDBACK) - in_rows) == [], "codes with feedback that no row names"
+    assert sorted(in_rows - set(MISTAKE_FEEDBACK)) == [], "rows naming a code that does not exist"
+    # The generator itself builds each of its codes for one of the rows' problems (not only diagnose names it).
+    built = {code for p, _, _ in REJECT for code, _ in mistake_variants(parse(p), x)}
+    assert sorted(set(MISTAKE_CODES) - built) == []
 
 
 def test_feedback_names_the_pieces_of_the_problem():

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from quizgen.bank import load_bank
 from quizgen.check import equivalent
 from quizgen.cli import main
-from quizgen.errors import SpecError
+from quizgen.errors import QuizgenError, SpecError
 from quizgen.exam import (MISTAKE_LABELS, SectionSpec, build_exam, choice_options, decimal_text, derive_seed,
                           load_roster, load_spec, parse_formats, roster_from_text, slugify, spec_from_dict,
                           version_label, write_exam)
@@ -431,8 +431,11 @@ def test_failed_run_leaves_nothing_behind(small_exam, tmp_path, monkeypatch):
 def test_parse_formats():
     assert parse_formats("pdf,tex, moodle") == ["pdf", "tex", "moodle"]
     assert parse_formats("json") == ["json"]
-    with pytest.raises(Exception, match="unknown format 'docx' in --format"):
+    with pytest.raises(QuizgenError) as err:
         parse_formats("pdf,docx")
+    # Exactly our base error (the CLI turns it into one line and exit 2), not a subclass or a stray ValueError.
+    assert type(err.value) is QuizgenError
+    assert str(err.value) == "unknown format 'docx' in --format (choose from pdf, tex, moodle, json, html)"
 
 
 # ------------------------------------------------------------------------------------------------ CLI

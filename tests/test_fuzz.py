@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import pytest
 
 from quizgen.check import Verdict, check_answer, check_text, equivalent, frame_for, grade_batch
-from quizgen.errors import QuizgenError
+from quizgen.errors import ParseError, QuizgenError
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import diagnose, mistake_variants
 from quizgen.printing import to_text
@@ -24,7 +24,12 @@ def checked(problem: str, answer: str):
     try:
         v = check_text(problem, answer)
     except QuizgenError as e:
-        assert str(e) and "\n" not in str(e).strip("\n") or isinstance(e, QuizgenError)
+        # Typed text can only be unreadable: a ParseError that says which of the two it was, on one line.
+        assert isinstance(e, ParseError), f"{type(e).__name__}: {e}"
+        assert e.field in ("problem", "answer"), e.field
+        msg = str(e)
+        assert msg.startswith("cannot read ") and "\n" not in msg and "Traceback" not in msg, msg
+        assert msg == e.one_line()
         return None
     assert isinstance(v, Verdict)
     assert isinstance(v.correct, bool) and isinstance(v.feedback, str) and v.feedback
