@@ -60,6 +60,7 @@ def test_teacher_family_loads():
     assert fam.difficulty == 2 and fam.capacity == 4 * 11
 
 
+@pytest.mark.timeout(30)
 def test_unsatisfiable_family_is_reported(tmp_path):
     p = tmp_path / "t.toml"
     p.write_text('topic = "power"\n[[family]]\nid = "never"\ndifficulty = 1\ntitle = "t"\n'

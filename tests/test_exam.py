@@ -5,7 +5,10 @@ import math
 import random
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -184,6 +187,7 @@ def test_slugify():
 
 # ------------------------------------------------------------------------------------------------ versions
 
+@pytest.mark.timeout(120)  # forked workers
 def test_same_spec_and_seed_same_papers(small_exam):
     again = build_exam(load_spec(SMALL, BANK), jobs=2, bank=BANK)
     assert again.to_dict() == small_exam.to_dict()  # and the number of worker processes changes nothing
@@ -379,7 +383,8 @@ def test_tex_source(small_exam):
 def test_tex_compiles_with_pdflatex(small_exam, tmp_path):
     from quizgen.render.tex import exam_tex
 
-    kpse = subprocess.run(["kpsewhich", "exam.cls", "lmodern.sty"], capture_output=True, text=True).stdout.split()
+    kpse = subprocess.run(["kpsewhich", "exam.cls", "lmodern.sty"], capture_output=True, text=True,
+                          timeout=60).stdout.split()
     if len(kpse) < 2:
         pytest.skip("exam.cls or lmodern.sty missing")
     (tmp_path / "exam-A.tex").write_text(exam_tex(small_exam, small_exam.versions[0], titles=["P", "C", "V"]), "utf-8")
@@ -389,6 +394,7 @@ def test_tex_compiles_with_pdflatex(small_exam, tmp_path):
     assert run.returncode == 0, run.stdout[-2000:]
 
 
+@pytest.mark.timeout(120)  # forked workers
 def test_pdf_run_writes_every_file_and_combined_pdf(tmp_path):
     from pypdf import PdfReader
 
@@ -413,6 +419,7 @@ def test_pdf_run_writes_every_file_and_combined_pdf(tmp_path):
     assert all_text.index("Version A") < all_text.index("Version B")
 
 
+@pytest.mark.timeout(60)
 def test_failed_run_leaves_nothing_behind(small_exam, tmp_path, monkeypatch):
     import quizgen.render.exam_pdf as exam_pdf
 
@@ -426,6 +433,33 @@ def test_failed_run_leaves_nothing_behind(small_exam, tmp_path, monkeypatch):
         write_exam(small_exam, tmp_path, ["pdf", "tex", "moodle"], jobs=1, bank=BANK)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exam-A.pdf"]
     assert (tmp_path / "exam-A.pdf").read_bytes() == b"old paper"
+
+
+@pytest.mark.timeout(120)
+def test_sigterm_mid_run_cleans_up_like_ctrl_c(tmp_path):
+    """`kill` during the PDF step: exit 143, no temp file left, an older paper under a final name untouched."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "exam-A.pdf").write_bytes(b"old paper")
+    proc = subprocess.Popen([sys.executable, "-c", "from quizgen.cli import main; main()", "exam", str(SMALL),
+                             "-o", str(out), "--format", "pdf,tex", "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90  # a budget for reaching the PDF step, not a timing assertion
+        while not list(out.glob(".exam-all.pdf.*.tmp")):  # staged just before the papers are laid out
+            assert proc.poll() is None, "the run ended before its PDF step began"
+            assert time.monotonic() < deadline, "the run never reached its PDF step"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["exam-A.pdf"]
+    assert (out / "exam-A.pdf").read_bytes() == b"old paper"
 
 
 def test_parse_formats():

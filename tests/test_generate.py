@@ -101,6 +101,7 @@ def test_mixed_set_is_balanced_across_topics():
     assert {p.topic for p in ps.problems} == set(BANK.topics)
 
 
+@pytest.mark.timeout(30)
 def test_too_many_distinct_problems_is_a_clear_error():
     with pytest.raises(GenerationError) as e:
         generate_set(20, families=["explog-exp-base-of-sin"], seed=1, bank=BANK)

@@ -9,6 +9,9 @@ from quizgen.check import check_answer, check_text, grade_batch
 from quizgen.errors import LimitError, ParseError, QuizgenError
 from quizgen.mathparse import parse, symbol
 
+# Every test here is about input that must be refused or answered, never hang: each gets a timeout.
+pytestmark = pytest.mark.timeout(60)
+
 
 def injections(canary: str) -> list[str]:
     touch = f"open('{canary}', 'w').write('owned')"

@@ -128,6 +128,7 @@ LIMITS = [
 ]
 
 
+@pytest.mark.timeout(10)
 @pytest.mark.parametrize("text,message", LIMITS)
 def test_limits_are_stated(text, message):
     with pytest.raises(LimitError) as e:
@@ -136,6 +137,7 @@ def test_limits_are_stated(text, message):
     assert len(e.value.one_line()) < 200
 
 
+@pytest.mark.timeout(10)
 def test_long_flat_sum_is_not_nesting():
     assert parse("+".join(["x^2"] * 240)) == 240 * x**2
 

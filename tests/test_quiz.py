@@ -539,6 +539,7 @@ def _wait_for(q, needle, timeout=60):
     raise AssertionError(f"never saw {needle!r} in:\n{''.join(seen)}")
 
 
+@pytest.mark.timeout(180)  # longer than the waits inside, so those report what they saw first
 def test_killed_quiz_keeps_every_answer_given(home):
     gen = json.loads(cli("generate", "-n", "4", "--topic", "chain", "--seed", "12", "--format", "json").output)
     env = {**os.environ, "QUIZGEN_HOME": str(home)}
@@ -575,6 +576,7 @@ def _spawn(pexpect, home, *args, color=True):
                          timeout=60)
 
 
+@pytest.mark.timeout(180)
 def test_real_terminal_session(home):
     """Right, unreadable, wrong, a hint and quit, in a real pseudo-terminal (prompt_toolkit's line editor)."""
     import click
@@ -606,6 +608,7 @@ def test_real_terminal_session(home):
                                                                              ("wrong", 1, True)]
 
 
+@pytest.mark.timeout(180)
 def test_no_color_on_a_terminal(home):
     pexpect = pytest.importorskip("pexpect")
     child = _spawn(pexpect, home, "quiz", "-n", "1", "--seed", "3", color=False)

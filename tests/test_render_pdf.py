@@ -79,8 +79,11 @@ def test_pdftotext_sees_the_text_layer(problem_set, pdfs):
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed")
     sheet, key = pdfs
-    sheet_text = squash(subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True).stdout)
-    key_text = squash(subprocess.run(["pdftotext", str(key), "-"], capture_output=True, text=True).stdout)
+
+    def pdftotext(path):
+        return squash(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, timeout=60).stdout)
+
+    sheet_text, key_text = pdftotext(sheet), pdftotext(key)
     for p in problem_set.problems:
         assert squash(p.question_text) in sheet_text
         assert squash(p.answer_text) in key_text
@@ -209,5 +212,6 @@ def test_importing_the_renderer_does_not_import_the_pdf_stack():
     code = ("import sys, quizgen.render.pdf\n"
             "heavy = [m for m in ('weasyprint', 'ziamath', 'sympy') if m in sys.modules]\n"
             "print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=60).stdout.strip()
     assert out == ""

@@ -166,6 +166,7 @@ def test_a_file_that_is_not_a_database_is_a_clean_error(tmp_path):
         History(path)
 
 
+@pytest.mark.timeout(60)
 def test_two_connections_opening_a_fresh_database_migrate_once(tmp_path):
     path = tmp_path / "h.db"
     errors = []
@@ -192,6 +193,7 @@ def test_two_connections_opening_a_fresh_database_migrate_once(tmp_path):
 # Concurrency: two quizzes at once
 
 
+@pytest.mark.timeout(60)
 def test_two_writers_at_once_lose_nothing_and_keep_the_file_sound(tmp_path):
     path = tmp_path / "h.db"
     History(path).close()
