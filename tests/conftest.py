@@ -1,6 +1,8 @@
 """Shared test setup: a private QUIZGEN_HOME and cache per session, the --runslow switch, derandomized Hypothesis in CI."""
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -27,10 +29,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _private_dirs(tmp_path_factory):
-    home = tmp_path_factory.mktemp("quizgen-home")
-    # Unconditionally: a developer's own QUIZGEN_HOME (their real history) must never be touched by a test run.
-    os.environ["QUIZGEN_HOME"] = str(home)
-    os.environ["QUIZGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("quizgen-cache"))
-    yield
+_PRIVATE_ROOT = None
+
+
+def pytest_configure(config):
+    # Unconditionally, and before collection (test modules build banks and exams at import): a developer's own
+    # QUIZGEN_HOME (their real history) and formula cache must never be touched by a test run. Subprocesses inherit
+    # os.environ, so the CLI runs the tests start see the same private folders.
+    global _PRIVATE_ROOT
+    _PRIVATE_ROOT = tempfile.mkdtemp(prefix="quizgen-tests-")
+    for var, name in (("QUIZGEN_HOME", "home"), ("QUIZGEN_CACHE_DIR", "cache")):
+        os.environ[var] = os.path.join(_PRIVATE_ROOT, name)
+        os.mkdir(os.environ[var])
+
+
+def pytest_unconfigure(config):
+    if _PRIVATE_ROOT is not None:
+        shutil.rmtree(_PRIVATE_ROOT, ignore_errors=True)

@@ -58,6 +58,18 @@ def test_data_dir_follows_quizgen_home(monkeypatch, tmp_path):
     assert default_db_path() == tmp_path / "h" / "history.sqlite3"
 
 
+def test_the_test_run_never_uses_the_real_history_or_cache():
+    """tests/conftest.py points both at a private temp folder before any test module is imported."""
+    import os
+    import tempfile
+
+    import platformdirs
+
+    assert str(data_dir()) != platformdirs.user_data_dir("quizgen", appauthor=False)
+    for var in ("QUIZGEN_HOME", "QUIZGEN_CACHE_DIR"):
+        assert os.environ[var].startswith(os.path.join(tempfile.gettempdir(), "quizgen-tests-")), var
+
+
 def test_data_dir_defaults_to_platform_user_data_dir(monkeypatch):
     import platformdirs
 
