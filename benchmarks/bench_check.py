@@ -31,7 +31,9 @@ def in_process(n: int, seed: int = 7):
     from sympy.core.cache import clear_cache
 
     from quizgen import check as C
+    from quizgen import form as F
     from quizgen import mistakes as M
+    from quizgen import numeric as N
     from quizgen.check import check_answer
     from quizgen.errors import ParseError
     from quizgen.problems import generate_set
@@ -40,7 +42,7 @@ def in_process(n: int, seed: int = 7):
     # Build every answer text first (that uses the same caches), then start the clock from empty caches.
     plan = [(p, answers_for(p)) for p in problems]
     clear_cache()
-    for f in (C._frame, C._compile_cached, C._key_forms, C._problem, M._raw_variants, M._details):
+    for f in (N._frame, N._compile_cached, F._key_forms, C._problem, M._raw_variants, M._details):
         f.cache_clear()
     times = {"right": [], "wrong": []}
     first = []
@@ -63,7 +65,7 @@ def in_process(n: int, seed: int = 7):
 
 
 def batch(n: int, seed: int = 11):
-    from quizgen.check import grade_batch
+    from quizgen.batch import grade_batch
     from quizgen.problems import generate_set
 
     lines = []

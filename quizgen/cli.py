@@ -186,7 +186,9 @@ def check_cmd(formulas, var, fmt, require_simplified, batch):
     """
     import re
 
-    from .check import check_text, format_verdict, grade_batch
+    from .batch import grade_batch
+    from .check import check_text
+    from .render.terminal import format_verdict
     from .errors import ParseError
 
     stray = [f for f in formulas if re.fullmatch(r"--[A-Za-z][A-Za-z-]*(=.*)?", f)]

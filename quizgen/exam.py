@@ -29,29 +29,6 @@ MAX_COUNT = 50
 MAX_TEXT = 300
 NAME_MAX = 80
 
-# Short names of the typical mistakes (quizgen.mistakes codes), printed beside each distractor in a key.
-MISTAKE_LABELS = {
-    "quotient-sign": "quotient rule, numerator backwards",
-    "quotient-of-derivatives": "f′/g′",
-    "quotient-denominator": "denominator not squared",
-    "quotient-no-denominator": "no denominator",
-    "product-of-derivatives": "f′·g′",
-    "product-missing-term": "a product-rule term missing",
-    "missing-ln-factor": "ln a missing or inverted",
-    "power-rule-on-exponential": "power rule on an exponential",
-    "needs-log-differentiation": "power rule on uᵛ",
-    "exponent-not-lowered": "exponent not lowered",
-    "exponent-raised": "exponent raised",
-    "ln-reciprocal": "(ln u)′ taken as 1/u′",
-    "chain-missing-inner": "inner derivative missing",
-    "forgot-constant-multiple": "constant factor dropped",
-    "constant-not-zero": "constant not differentiated to 0",
-    "not-differentiated": "the function itself",
-    "sign-error": "sign error",
-    "generic-times-x": "power rule: exponent kept (generic)",
-    "generic-over-x": "exponent lowered twice (generic)",
-    "generic-double": "doubled (generic)",
-}
 # Codes a distractor is drawn from only when the problem offers too few specific mistakes.
 _FILLER_CODES = ("sign-error", "not-differentiated")
 CHOICE_TRIES = 12  # redraws of a choice problem that has too few distinct real mistakes before generic ones are used
@@ -597,7 +574,7 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
     """
     import sympy as sp
 
-    from .check import frame_for
+    from .numeric import frame_for
     from .mistakes import mistake_details
     from .printing import to_latex, to_text
 
@@ -1334,4 +1311,4 @@ def describe_run(exam: Exam, written: list[Path], folder) -> str:
 __all__ = ["check_files", "describe_run", "run_steps", "FORMATS", "parse_formats", "output_files", "Progress", "Staging", "write_exam", "prepare_dir",
            "ExamSpec", "SectionSpec", "load_spec", "spec_from_dict", "Roster", "Student", "load_roster",
            "roster_from_text", "Question", "Option", "Version", "Exam", "build_exam", "choice_options", "value_point",
-           "version_label", "derive_seed", "family_mix", "slugify", "section_title", "section_families", "KINDS", "MISTAKE_LABELS", "decimal_text"]
+           "version_label", "derive_seed", "family_mix", "slugify", "section_title", "section_families", "KINDS", "decimal_text"]

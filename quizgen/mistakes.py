@@ -3,7 +3,7 @@
 A "variant" is the derivative a student gets by applying exactly one rule wrongly at one node of the expression
 tree (top level or nested: the chain inside a product factor, the quotient inside an exponent, ...) and everything
 else right. An answer is named as a mistake only when it is numerically equal to that variant at every sample
-point (see quizgen.check.Frame) — never from the look of the text. Variants that coincide with the key or with a
+point (see quizgen.numeric.Frame) — never from the look of the text. Variants that coincide with the key or with a
 more specific variant are dropped, so the list also serves as pairwise-distinct multiple-choice distractors.
 """
 
@@ -16,10 +16,12 @@ import sympy as sp
 
 from .functions import by_class
 from .mathparse import pair_log_bases
+from .numeric import frame_for
+from .printing import text_or_str
 from .rules import CATEGORIES, CHAIN_FORMULAS
 
-__all__ = ["MISTAKE_CODES", "MISTAKE_FEEDBACK", "Variant", "mistake_details", "mistake_variants", "diagnose",
-           "rules_needed"]
+__all__ = ["MISTAKE_CODES", "MISTAKE_FEEDBACK", "MISTAKE_LABELS", "Variant", "mistake_details", "mistake_variants",
+           "diagnose", "rules_needed"]
 
 # Most specific first: when two variants are the same function, the earlier code names it.
 MISTAKE_CODES: tuple[str, ...] = (
@@ -78,6 +80,31 @@ MISTAKE_FEEDBACK: dict[str, str] = {
     "not-simplified": "Your answer is equal to the derivative but not simplified.",
 }
 
+# Short names of the mistakes, printed beside each distractor in an exam key (the generic-* codes are the exam's
+# fallback distractors for problems with too few typical mistakes).
+MISTAKE_LABELS = {
+    "quotient-sign": "quotient rule, numerator backwards",
+    "quotient-of-derivatives": "f′/g′",
+    "quotient-denominator": "denominator not squared",
+    "quotient-no-denominator": "no denominator",
+    "product-of-derivatives": "f′·g′",
+    "product-missing-term": "a product-rule term missing",
+    "missing-ln-factor": "ln a missing or inverted",
+    "power-rule-on-exponential": "power rule on an exponential",
+    "needs-log-differentiation": "power rule on uᵛ",
+    "exponent-not-lowered": "exponent not lowered",
+    "exponent-raised": "exponent raised",
+    "ln-reciprocal": "(ln u)′ taken as 1/u′",
+    "chain-missing-inner": "inner derivative missing",
+    "forgot-constant-multiple": "constant factor dropped",
+    "constant-not-zero": "constant not differentiated to 0",
+    "not-differentiated": "the function itself",
+    "sign-error": "sign error",
+    "generic-times-x": "power rule: exponent kept (generic)",
+    "generic-over-x": "exponent lowered twice (generic)",
+    "generic-double": "doubled (generic)",
+}
+
 _RANK = {code: i for i, code in enumerate(MISTAKE_CODES)}
 
 _MAX_NODES = 150     # bigger problems (far beyond any bank family) get only the whole-answer variants
@@ -98,14 +125,7 @@ class Variant:
 
 
 def _text(e) -> str:
-    if isinstance(e, str):
-        return e
-    from .printing import to_text
-
-    try:
-        return to_text(e)
-    except Exception:  # noqa: BLE001 — a printer gap must not lose the feedback
-        return str(e)
+    return e if isinstance(e, str) else text_or_str(e)
 
 
 def _format(code: str, parts: dict) -> str:
@@ -361,8 +381,6 @@ def _raw_variants(expr, var) -> tuple[tuple[Variant, ...], frozenset]:
 
 @lru_cache(maxsize=256)
 def _details(expr, var, expected) -> tuple[Variant, ...]:
-    from .check import frame_for
-
     variants, _ = _raw_variants(expr, var)
     extra = [Variant("sign-error", -expected, 0, ())]
     if expr.has(var):
@@ -374,24 +392,10 @@ def _details(expr, var, expected) -> tuple[Variant, ...]:
         w = v.wrong
         if w.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             continue
-        if _same(frame, expected, w) or any(_same(frame, k.wrong, w) for k in kept):
+        if frame.same(expected, w) or any(frame.same(k.wrong, w) for k in kept):
             continue
         kept.append(v)
     return tuple(kept)
-
-
-def _same(frame, a, b) -> bool:
-    """Equal at every sample point where both are defined (and at least one such point)."""
-    if a == b:
-        return True
-    agree = 0
-    for i in range(len(frame.points)):
-        d = frame.differs_at(a, b, i)
-        if d is True:
-            return False
-        if d is False:
-            agree += 1
-    return agree > 0
 
 
 def mistake_details(expr, var, expected=None) -> list[Variant]:
@@ -424,8 +428,6 @@ def rules_needed(expr, var) -> list[str]:
 def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
     """(mistake code, one-sentence feedback) for a wrong answer; the code is None when no typical mistake matches
     exactly (numerically equal at every sample point)."""
-    from .check import frame_for
-
     if isinstance(var, str):
         from .mathparse import symbol
 
@@ -440,19 +442,9 @@ def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
 
 
 def _matches(frame, wrong, answer) -> bool:
-    agree = 0
-    for i in range(len(frame.points)):
-        d = frame.differs_at(wrong, answer, i)
-        if d is True:
-            return False
-        if d is None:
-            # One defined and the other not: different functions; both undefined/too big: no information.
-            vw, va = frame.value_at(wrong, i, 30), frame.value_at(answer, i, 30)
-            if (vw is None) != (va is None):
-                return False
-            continue
-        agree += 1
-    return agree >= min(3, len(frame.points))
+    # One defined and the other not somewhere: different functions (too big to compute counts as defined).
+    t = frame.tally(wrong, answer, stop_at_domain=True)
+    return t.differ is None and not (t.only_a or t.only_b) and t.agree >= min(3, len(frame.points))
 
 
 def _generic_feedback(expr, var) -> str:

@@ -357,6 +357,14 @@ def to_text(expr, neg_powers: bool = False) -> str:
     return (_text_negpow if neg_powers else _text_default)(expr)
 
 
+def text_or_str(expr) -> str:
+    """to_text, or SymPy's str when the printer fails: a printer gap must never lose a verdict or feedback."""
+    try:
+        return to_text(expr)
+    except Exception:  # noqa: BLE001 — any printer failure falls back to the plain form
+        return str(expr)
+
+
 def to_latex(expr) -> str:
     """LaTeX for typesetting: `\\ln 3`, `\\log_{3}`, folded fractional powers."""
     return _latex.doprint(as_expr(expr))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-import mpmath
 import sympy
 from sympy import Add, Mul, Pow, S
 
 from .functions import by_class
 from .mathparse import pair_log_bases
+from .numeric import frame_for, point_float
 from .printing import ordered_terms
 from .rules import RULE_FORMULAS, RULE_TITLES, RULES
 
@@ -25,6 +24,8 @@ __all__ = [
     "walk",
     "hints",
     "to_dict",
+    "to_list",
+    "outline",
     "rules_used",
 ]
 
@@ -102,6 +103,35 @@ def _walk(step: Step, pre: bool) -> Iterator[Step]:
         yield from _walk(sub, pre)
     if not pre:
         yield step
+
+
+def outline(root: Step, *, trivial: bool = True,
+            expand: Callable[[Step], bool] | None = None) -> list[tuple[int, Step]]:
+    """The one flattening of a step tree: (depth, step), parent first, as every list of steps shows it.
+
+    trivial=False leaves out the c′ = 0 and x′ = 1 leaves below the root (the root itself always stays);
+    `expand(step)` False keeps that step's substeps out (a polynomial's term-by-term inside, say).
+    """
+    out: list[tuple[int, Step]] = []
+
+    def visit(step: Step, depth: int) -> None:
+        if depth and not trivial and step.rule in _TRIVIAL:
+            return
+        out.append((depth, step))
+        if expand is None or expand(step):
+            for sub in step.substeps:
+                visit(sub, depth + 1)
+
+    visit(root, 0)
+    return out
+
+
+def to_list(root: Step, fmt: Callable[[sympy.Expr], str] = str, **outline_options) -> list[dict]:
+    """JSON-ready rows of outline(root): rule, title, depth, wrt, expr, result, parts (`fmt` prints expressions)."""
+    return [{"rule": s.rule, "title": RULE_TITLES.get(s.rule, s.rule), "depth": depth,
+             "wrt": fmt(s.wrt) if s.wrt is not None else None, "expr": fmt(s.expr), "result": fmt(s.result),
+             "parts": {name: fmt(value) for name, value in s.parts}}
+            for depth, s in outline(root, **outline_options)]
 
 
 def hints(step: Step) -> list[Step]:
@@ -270,65 +300,17 @@ class _Tracer:
 
 # ---- checking against sympy.diff: numbers first (cheap), algebra only when the numbers cannot decide ----
 
-_POINTS = (0.3137, 0.6271, 0.8419, 1.4142, 2.2361, -0.4517, -1.3183, 0.41 + 0.37j, 1.7 - 0.6j)
-_NEEDED = 3
-
-# Plain complex-float evaluation of the course functions (mpmath's fp context: Python floats, cmath's branches).
-_CMATH: dict[type, Callable[[complex], complex]] = {cls: getattr(mpmath.fp, row.mp)
-                                                   for cls, row in _FUNCTION_RULES.items() if row.mp}
-
-
-def _num(e: sympy.Expr, var: sympy.Symbol, z: complex) -> complex:
-    """Value of e at var = z in plain complex floats (principal branches, as SymPy); raises when undefined."""
-    if e is var or e == var:
-        return z
-    if e.is_Number or e.is_NumberSymbol:
-        return complex(e)
-    if e.is_Add:
-        return sum((_num(a, var, z) for a in e.args), 0j)
-    if e.is_Mul:
-        v = 1 + 0j
-        for a in e.args:
-            v *= _num(a, var, z)
-        return v
-    if e.is_Pow:
-        base = _num(e.base, var, z)
-        if e.exp.is_Integer:
-            return base ** int(e.exp)
-        return base ** _num(e.exp, var, z)
-    f = _CMATH.get(type(e))
-    if f is not None and len(e.args) == 1:
-        return f(_num(e.args[0], var, z))
-    value = e.xreplace({var: sympy.Float(z.real) if z.imag == 0 else sympy.Float(z.real) + sympy.I * z.imag})
-    return complex(value.evalf())
-
-
-def _value(e, var, z) -> complex | None:
-    try:
-        v = _num(e, var, z)
-    except (ArithmeticError, ValueError, TypeError):
-        return None
-    if not (math.isfinite(v.real) and math.isfinite(v.imag)):
-        return None
-    return v
+_NEEDED = 3  # agreeing sample points that settle it
 
 
 def _check(got: sympy.Expr, truth: sympy.Expr, var: sympy.Symbol, expr: sympy.Expr) -> None:
     if got == truth:
         return
-    agreed = 0
-    mismatch = None
-    for z in _POINTS:
-        a, b = _value(got, var, z), _value(truth, var, z)
-        if a is None or b is None:
-            continue
-        if abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
-            agreed += 1
-            if agreed >= _NEEDED:
-                return
-        else:
-            mismatch = (z, a, b)
-            break
+    # The same frame (points inside the problem's domain) and engine as checking an answer to this problem.
+    frame = frame_for(var, expr, truth)
+    t = frame.tally(got, truth, enough=_NEEDED)
+    if t.differ is None and t.agree >= _NEEDED:
+        return
     diff = got - truth
     for proof in (sympy.expand, sympy.cancel, sympy.simplify):
         try:
@@ -336,10 +318,12 @@ def _check(got: sympy.Expr, truth: sympy.Expr, var: sympy.Symbol, expr: sympy.Ex
                 return
         except Exception:  # a prover that gives up decides nothing
             continue
-    if mismatch is None:
-        if agreed or diff.equals(0) is not False:
+    if t.differ is None:
+        if t.agree or diff.equals(0) is not False:
             return
-    raise StepMismatch(
-        f"traced derivative of {expr} is {got}, but sympy.diff gives {truth}"
-        + (f" (at {var} = {mismatch[0]}: {mismatch[1]} vs {mismatch[2]})" if mismatch else "")
-    )
+    at = ""
+    if t.differ is not None:
+        i = t.differ
+        at = (f" (at {var} = {point_float(frame.points[i])}: {frame.value_at(got, i)} vs "
+              f"{frame.value_at(truth, i)})")
+    raise StepMismatch(f"traced derivative of {expr} is {got}, but sympy.diff gives {truth}{at}")

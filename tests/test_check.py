@@ -5,8 +5,11 @@ import json
 import pytest
 import sympy as sp
 
-from quizgen.check import (Verdict, check_answer, check_text, compare, equivalent, form_of, format_verdict,
-                           grade_batch, grade_row)
+from quizgen.batch import grade_batch, grade_row
+from quizgen.check import Verdict, check_answer, check_text
+from quizgen.equiv import compare, equivalent
+from quizgen.form import form_of
+from quizgen.render.terminal import format_verdict
 from quizgen.errors import LimitError, ParseError
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import MISTAKE_CODES, MISTAKE_FEEDBACK, mistake_variants

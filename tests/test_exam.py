@@ -16,14 +16,14 @@ import sympy as sp
 from click.testing import CliRunner
 
 from quizgen.bank import load_bank
-from quizgen.check import equivalent
+from quizgen.equiv import equivalent
 from quizgen.cli import main
 from quizgen.errors import QuizgenError, SpecError
-from quizgen.exam import (MISTAKE_LABELS, SectionSpec, build_exam, choice_options, decimal_text, derive_seed,
+from quizgen.exam import (SectionSpec, build_exam, choice_options, decimal_text, derive_seed,
                           load_roster, load_spec, parse_formats, roster_from_text, slugify, spec_from_dict,
                           version_label, write_exam)
 from quizgen.mathparse import parse, symbol
-from quizgen.mistakes import MISTAKE_CODES, mistake_variants
+from quizgen.mistakes import MISTAKE_CODES, MISTAKE_LABELS, mistake_variants
 
 FIX = Path(__file__).parent / "fixtures" / "exam"
 BANK = load_bank()

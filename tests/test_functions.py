@@ -8,7 +8,7 @@ import re
 import pytest
 import sympy as sp
 
-from quizgen.check import equivalent
+from quizgen.equiv import equivalent
 from quizgen.errors import ParseError
 from quizgen.functions import FUNCTIONS, NOT_IN_COURSE, by_class, latex_operator_names, listed_names
 from quizgen.mathparse import parse, symbol

@@ -7,7 +7,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 import pytest
 
-from quizgen.check import Verdict, check_answer, check_text, equivalent, frame_for, grade_batch
+from quizgen.batch import grade_batch
+from quizgen.check import Verdict, check_answer, check_text
+from quizgen.equiv import equivalent
+from quizgen.numeric import frame_for
 from quizgen.errors import ParseError, QuizgenError
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import diagnose, mistake_variants

@@ -152,7 +152,7 @@ def test_canary_never_created(tmp_path):
 
 
 def test_library_printers_and_checker_refuse_raw_text():
-    from quizgen.check import equivalent
+    from quizgen.equiv import equivalent
     from quizgen.printing import to_latex, to_text
 
     for fn in (to_text, to_latex):

@@ -3,7 +3,8 @@
 import pytest
 import sympy as sp
 
-from quizgen.check import check_answer, equivalent
+from quizgen.check import check_answer
+from quizgen.equiv import equivalent
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import (MISTAKE_CODES, MISTAKE_FEEDBACK, diagnose, mistake_details, mistake_variants,
                               rules_needed)
@@ -136,3 +137,10 @@ def test_big_problems_get_only_whole_answer_variants_quickly():
     expr = parse("".join(f"(x+{k})" for k in range(1, 61)))
     codes = {c for c, _ in mistake_variants(expr, x)}
     assert codes <= {"sign-error", "not-differentiated"}
+
+
+def test_one_label_per_mistake_code():
+    from quizgen.mistakes import MISTAKE_LABELS
+
+    assert set(MISTAKE_CODES) <= set(MISTAKE_LABELS)
+    assert all(label and "\n" not in label for label in MISTAKE_LABELS.values())

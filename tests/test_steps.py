@@ -332,3 +332,27 @@ def test_trace_matches_sympy_diff(expr):
         assert s.rule in RULE_TITLES
         if s.rule == "chain":
             assert len(s.substeps) == 2 and s.substeps[0].wrt != x
+
+
+def test_outline_is_the_one_flattening():
+    from quizgen.steps import outline, to_list
+
+    step = trace(3 * (x**2 + 1) ** 3, x)
+    assert [(d, s.rule) for d, s in outline(step)] == [
+        (0, "constant-multiple"), (1, "chain"), (2, "power"), (2, "sum"), (3, "power"), (3, "constant")]
+    assert [s.rule for _, s in outline(step, trivial=False)] == ["constant-multiple", "chain", "power", "sum", "power"]
+    assert [s.rule for _, s in outline(step, expand=lambda s: s.rule != "chain")] == ["constant-multiple", "chain"]
+    assert [s.rule for _, s in outline(trace(S(4), x), trivial=False)] == ["constant"]  # the root always stays
+    rows = to_list(step)
+    assert [r["depth"] for r in rows] == [0, 1, 2, 2, 3, 3]
+    assert rows[1] == {"rule": "chain", "title": "Chain rule", "depth": 1, "wrt": "x", "expr": "(x**2 + 1)**3",
+                       "result": "6*x*(x**2 + 1)**2", "parts": {"u": "x**2 + 1", "f(u)": "u**3",
+                                                                "f'(u)": "3*(x**2 + 1)**2", "u'": "2*x"}}
+
+
+def test_to_list_matches_the_json_that_generate_and_solve_print():
+    from quizgen.problems import generate_set, steps_list
+    from quizgen.steps import to_list
+
+    for p in generate_set(12, seed=3).problems:
+        assert to_list(p.steps) == steps_list(p.steps)

@@ -133,7 +133,7 @@ def _option_columns(q, avail: float, columns_hint: int) -> int:
 
 
 def _items(version, spec, page: PageSetup, key: bool) -> list[ExamItem]:
-    from quizgen.exam import MISTAKE_LABELS
+    from quizgen.mistakes import MISTAKE_LABELS
 
     items = []
     width = page.formula_px - POINTS_PX

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..printing import to_text
+from ..printing import text_or_str, to_text
 
 
 def step_line(step) -> str:
@@ -80,4 +80,14 @@ def bank_listing(bank) -> str:
         total += len(t.families)
         lines.append("")
     lines.append(f"{total} families in {len(bank.topics)} topics")
+    return "\n".join(lines)
+
+
+def format_verdict(v) -> str:
+    """Several lines for a terminal: the verdict, how the answer was read, the key, and the feedback."""
+    head = "correct" if v.correct else "incorrect"
+    lines = [head, f"  read as:  {v.interpreted_as}", f"  expected: {text_or_str(v.expected)}"]
+    if v.mistake:
+        lines.append(f"  mistake:  {v.mistake}")
+    lines.append(f"  {v.feedback}")
     return "\n".join(lines)

@@ -27,7 +27,7 @@ def _points(p: float) -> str:
 
 def _question_context(q, spec) -> dict:
     """One question as the template sees it; brackets around flat content are plain, as TeX would size them."""
-    from quizgen.exam import MISTAKE_LABELS
+    from quizgen.mistakes import MISTAKE_LABELS
     from quizgen.render.exam_pdf import points_words
 
     from quizgen.render.formula import plain_delimiters as flat
