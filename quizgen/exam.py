@@ -96,6 +96,12 @@ def _suggest(word: str, choices) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _has_control(text: str) -> bool:
+    """Control characters (other than tab and line feed) and line separators: they would end a TeX comment line
+    or make an XML export ill-formed, and nobody means one in a title."""
+    return any((unicodedata.category(c) == "Cc" and c not in "\n\t") or c in "\u2028\u2029" for c in text)
+
+
 def load_spec(path, bank=None) -> ExamSpec:
     """Read and check an exam spec (TOML); raise SpecError listing every problem as `file: section[2].kind: reason`."""
     name = str(path)
@@ -133,8 +139,8 @@ def spec_from_dict(data: dict, name: str = "<spec>", bank=None) -> ExamSpec:
             v = ""
         elif len(v) > MAX_TEXT:
             bad(key, f"too long ({len(v)} characters, at most {MAX_TEXT})")
-        elif any(ord(c) < 0x20 and c not in "\n\t" for c in v):
-            bad(key, "contains control characters")
+        elif _has_control(v):
+            bad(key, "contains control characters (remove them)")
         texts[key] = " ".join(v.split())
     versions = data.get("versions", 1)
     if not _is_int(versions) or not 1 <= versions <= MAX_VERSIONS:
@@ -236,6 +242,9 @@ def _read_section(sd: dict, index: int, bank, bad) -> SectionSpec | None:
         v = sd.get(key, "")
         if not isinstance(v, str) or len(v) > MAX_TEXT:
             err(key, f"must be text of at most {MAX_TEXT} characters")
+            v = ""
+        elif _has_control(v):
+            err(key, "contains control characters (remove them)")
             v = ""
         strings[key] = " ".join(v.split())
     space = sd.get("space")

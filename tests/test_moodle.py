@@ -115,8 +115,11 @@ def test_numerical_value_and_tolerance(root, exam):
         x = q.problem.var
         truth = float(sp.diff(q.problem.expr, x).subs(x, q.point))
         assert abs(value - truth) < 1e-8 * max(1, abs(truth))
+        # Moodle's tolerance is absolute: half a unit of the last asked decimal, for small and huge values alike.
         tol = float(ans.findtext("tolerance"))
-        assert tol == pytest.approx(tolerance(truth), rel=1e-5) and tol >= 10 ** -DECIMALS
+        assert tol == tolerance(truth) == 0.5 * 10 ** -DECIMALS
+        assert abs(round(truth, DECIMALS) - value) <= tol  # the answer to 3 decimals is accepted
+        assert abs(truth + 1.5 * 10 ** -DECIMALS - value) > tol  # one off in the third decimal is not
         assert f"correct to {DECIMALS} decimal places" in el.findtext("questiontext/text")
         assert el.findtext("defaultgrade") == "1.5"
 
@@ -142,3 +145,14 @@ def test_roster_papers_and_slashes_in_titles(exam):
     assert root.findtext("question/category/text") == "$course$/top/Calc I//II & <Review>"
     ids = [q.findtext("idnumber") for q in root if q.get("type") != "category"]
     assert "p1-ada-lovelace-1" in ids and len(ids) == 3 * 5
+
+
+def test_control_characters_never_reach_the_xml(exam):
+    import dataclasses
+
+    hostile = dataclasses.replace(exam, spec=dataclasses.replace(exam.spec, title="Quiz\x07 \x1b[31m3\x7f\x85"),
+                                  regen="quizgen exam 'quiz\r\x0b.toml'")
+    text = moodle_xml(hostile, titles=["Power\x00 rule", "Chain\x1f", "Product\ufffe"])
+    root = ET.fromstring(text.encode("utf-8"))  # well-formed
+    assert root.findtext("question/category/text") == "$course$/top/Quiz [31m3"
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe]", text)

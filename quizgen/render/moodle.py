@@ -1,7 +1,8 @@
 """Moodle XML: one question category per exam section holding every version's questions of that section.
 
 choice -> multichoice (one right answer, each distractor's feedback names its mistake); value -> numerical with a
-tolerance; free -> essay with the key in the grader information. Math is written as \\( ... \\) for MathJax.
+tolerance (absolute, as Moodle reads it); free -> essay with the key in the grader information (for graded
+free response in Moodle see quizgen.render.stack). Math is written as \\( ... \\) for MathJax.
 Format: https://docs.moodle.org/en/Moodle_XML_format
 """
 
@@ -10,13 +11,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from html import escape
 
+from quizgen.render.xmltext import scrub
+
 PENALTY = "0.3333333"
 DECIMALS = 3  # value questions ask for this many decimal places
 
 
-def tolerance(value: float) -> float:
-    """Absolute tolerance of a numerical answer given to DECIMALS places: rounding slack, relative for big values."""
-    return max(10 ** -DECIMALS, 1e-4 * abs(value))
+def tolerance(value: float | None = None) -> float:
+    """Moodle's numerical tolerance is absolute: half a unit of the last asked decimal, whatever the size of the
+    value (an answer rounded to DECIMALS places is within it, one rounded to fewer places is not)."""
+    return 0.5 * 10 ** -DECIMALS
 
 
 def _math(latex: str) -> str:
@@ -152,6 +156,7 @@ def moodle_xml(exam, *, titles: list[str]) -> str:
                     continue
                 name = f"P{sec.index} {v.label}-{q.number}: {q.problem.question_text}"
                 _WRITERS[q.kind](quiz, q, name[:250], f"p{sec.index}-{v.label}-{q.number}")
+    scrub(quiz)
     ET.indent(quiz, "  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 

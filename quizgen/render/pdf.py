@@ -319,8 +319,12 @@ def step_formulas(step) -> list[tuple[str, str]]:
         if rule == "product":
             middle = (rf"f'g + fg' = {df} \cdot {g} + {f} \cdot {dg}", f"f′g + fg′ = {dft}·{gt} + {ft}·{dgt}")
         else:
-            middle = (rf"\frac{{f'g - fg'}}{{g^{{2}}}} = \frac{{{df} \cdot {g} - {f} \cdot {dg}}}{{{g}^{{2}}}}",
-                      f"(f′g − fg′)/g² = ({dft}·{gt} − {ft}·{dgt})/{gt}²")
+            # g² needs brackets unless g is a bare letter or number: (x²)², not x²² (a double superscript in TeX).
+            g_e = parts["g"]
+            sq, sqt = (g, gt) if (g_e.is_Symbol or (g_e.is_Integer and g_e >= 0)) or _needs_parens(g_e) else (
+                rf"\left({g}\right)", f"({gt})")
+            middle = (rf"\frac{{f'g - fg'}}{{g^{{2}}}} = \frac{{{df} \cdot {g} - {f} \cdot {dg}}}{{{sq}^{{2}}}}",
+                      f"(f′g − fg′)/g² = ({dft}·{gt} − {ft}·{dgt})/{sqt}²")
     elif rule == "constant-multiple" and {"c", "f'"} <= parts.keys():
         (c, ct), (df, dft) = p("c"), p("f'")
         middle = (rf"c \cdot f' = {c} \cdot {df}", f"c·f′ = {ct}·{dft}")
