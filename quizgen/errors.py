@@ -49,16 +49,20 @@ class LimitError(ParseError):
     """Input beyond a stated size limit (length, nesting, number size); refused before any work."""
 
 
-class BankError(QuizgenError):
-    """One or more problems in bank files; `problems` holds every one as 'file: family <id>: field: reason'."""
+class ValidationError(QuizgenError):
+    """Every problem found in a file we read, at once; `problems` holds each as 'file: place: reason'."""
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
 
 
-class SpecError(BankError):
-    """Problems in an exam spec or roster file, reported all at once like bank problems."""
+class BankError(ValidationError):
+    """Problems in bank files, each as 'file: family <id>: field: reason'."""
+
+
+class SpecError(ValidationError):
+    """Problems in an exam spec or roster file, each as 'file: section[2].kind: reason'."""
 
 
 class GenerationError(QuizgenError):
@@ -67,3 +71,7 @@ class GenerationError(QuizgenError):
 
 class OutputError(QuizgenError):
     """An output path that cannot be written."""
+
+
+class StoreError(QuizgenError):
+    """The history database cannot be opened, read or written."""

@@ -91,23 +91,6 @@ class ProblemSet:
     options: dict
     problems: list = field(default_factory=list)
 
-    def regen_args(self) -> str:
-        """The command-line options that regenerate exactly this set."""
-        o = self.options
-        parts = [f"-n {o['n']}"]
-        for t in o.get("topics") or ():
-            parts.append(f"--topic {t}")
-        for f in o.get("families") or ():
-            parts.append(f"--family {f}")
-        if o.get("difficulty"):
-            parts.append(f"--difficulty {o['difficulty']}")
-        parts.append(f"--seed {self.seed}")
-        return " ".join(parts)
-
-    @property
-    def regen_code(self) -> str:
-        return f"quizgen {self.options.get('command', 'generate')} {self.regen_args()}"
-
     def to_dict(self, with_steps: bool = True) -> dict:
         return {"seed": self.seed, "options": dict(self.options),
                 "problems": [p.to_dict(with_steps) for p in self.problems]}

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .keyform import textbook
-
 from .problems import steps_list
 from .mathparse import parse, symbol
 from .printing import to_latex, to_text
@@ -40,7 +39,12 @@ class SolveResult:
 
 def solve(text: str, var: str = "x") -> SolveResult:
     """Parse with the safe parser, differentiate, and trace the rules; the key is sympy.diff in textbook form."""
+    return solve_expr(parse(text, var), var, text)
+
+
+def solve_expr(expr, var: str = "x", text: str | None = None) -> SolveResult:
+    """solve() for a SymPy expression already built (by the parser or by a script)."""
     x = symbol(var)
-    expr = parse(text, var)
     d = sp.diff(expr, x)
-    return SolveResult(text, var, expr, textbook(d, x), trace(expr, x, expected=d))
+    return SolveResult(text if text is not None else to_text(expr), var, expr, textbook(d, x),
+                       trace(expr, x, expected=d))

@@ -19,9 +19,9 @@ from quizgen.bank import load_bank
 from quizgen.equiv import equivalent
 from quizgen.cli import main
 from quizgen.errors import QuizgenError, SpecError
-from quizgen.exam import (SectionSpec, build_exam, choice_options, decimal_text, derive_seed,
-                          load_roster, load_spec, parse_formats, roster_from_text, slugify, spec_from_dict,
-                          version_label, write_exam)
+from quizgen.cli.text import parse_formats
+from quizgen.exam import (SectionSpec, build_exam, choice_options, decimal_text, derive_seed, load_roster, load_spec,
+                          roster_from_text, slugify, spec_from_dict, version_label, write_exam)
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import MISTAKE_CODES, MISTAKE_LABELS, mistake_variants
 
@@ -78,7 +78,7 @@ def test_bad_spec_lists_every_problem_at_once():
     name = str(FIX / "bad.toml")
     assert [p.replace(name, "bad.toml") for p in err.value.problems] == [
         "bad.toml: colour: unknown key; did you mean 'columns'? (allowed: title, subtitle, date, instructions, "
-        "versions, seed, steps, shuffle, paper, columns, space, section)",
+        "versions, seed, steps, shuffle, paper, columns, space, section, banks)",
         "bad.toml: versions: must be a whole number from 1 to 200, not 0",
         "bad.toml: seed: must be a whole number from 0 to 2^63 − 1, not '2026'",
         "bad.toml: section[1].topic: unknown topic 'powr'; did you mean 'power'? "
@@ -276,7 +276,7 @@ def test_kinds_in_small_exam(small_exam):
 @pytest.mark.parametrize("family", ["chain-power-quadratic", "quotient-ln-power", "explog-exp-base-linear",
                                     "product-power-trig", "basic-tan", "power-line", "chain-arctan-linear"])
 def test_choice_questions_across_families(family):
-    from quizgen.exam import _make_question
+    from quizgen.exam.build import _make_question
 
     fam = BANK.family(family)
     sec = SectionSpec(index=1, count=1, kind="choice", family=family, options=5)
@@ -300,7 +300,7 @@ def test_generic_distractors_only_when_needed():
 @pytest.mark.parametrize("family", ["basic-sin-cos", "product-power-ln", "chain-sqrt-quadratic", "explog-log-base",
                                     "quotient-trig-trig", "power-fractional", "basic-everything"])
 def test_value_questions_across_families(family):
-    from quizgen.exam import _make_question
+    from quizgen.exam.build import _make_question
 
     fam = BANK.family(family)
     sec = SectionSpec(index=1, count=1, kind="value", family=family)
@@ -329,7 +329,7 @@ def test_decimal_text():
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["choice", "value"])
 def test_every_family_many_seeds(kind):
-    from quizgen.exam import _make_question
+    from quizgen.exam.build import _make_question
 
     for fam in BANK.families:
         sec = SectionSpec(index=1, count=1, kind=kind, family=fam.id)
@@ -538,7 +538,7 @@ def test_too_few_distinct_problems_for_the_versions_is_a_note():
 def test_progress_bar_text():
     import io
 
-    from quizgen.exam import Progress, run_steps
+    from quizgen.cli.text import Progress, run_steps
 
     out = io.StringIO()
     bar = Progress(stream=out, enabled=True, width=10, total=run_steps(2, ["pdf"]))

@@ -85,7 +85,9 @@ def test_different_seeds_differ_and_seed_is_recorded():
     a = generate_set(10, seed=1, bank=BANK)
     b = generate_set(10, seed=2, bank=BANK)
     assert [p.question_text for p in a.problems] != [p.question_text for p in b.problems]
-    assert a.seed == 1 and a.regen_code == "quizgen generate -n 10 --seed 1"
+    from quizgen.cli.text import set_command
+
+    assert a.seed == 1 and set_command("generate", a) == "quizgen generate -n 10 --seed 1"
 
 
 def test_without_seed_a_seed_is_chosen_and_reproduces():

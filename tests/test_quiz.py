@@ -24,14 +24,14 @@ from click.testing import CliRunner
 from quizgen.bank import Family, load_bank
 from quizgen.check import check_answer
 from quizgen.cli import main
-from quizgen.drill import drill_set, plan, rule_plans
+from quizgen.history.drill import drill_set, plan, rule_plans
 from quizgen.draw import DrawRejected, draw
 from quizgen.problems import make_problem
 from quizgen.mathparse import parse
+from quizgen.render.terminal import pipe_io
 from quizgen.quiz import (
     QuizSession,
     hint_view,
-    pipe_io,
     preview,
     rebuild_problem,
     redo_problems,
@@ -40,7 +40,7 @@ from quizgen.quiz import (
     wrap,
 )
 from quizgen.printing import to_text
-from quizgen.store import Attempt, History
+from quizgen.history.store import Attempt, History
 
 DAY = 86_400.0
 T0 = 1_700_000_000.0

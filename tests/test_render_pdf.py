@@ -35,9 +35,12 @@ def problem_set():
 @pytest.fixture(scope="module")
 def pdfs(problem_set, tmp_path_factory):
     """One sheet and one key with steps, on Letter in one column (the defaults, A4 in two, are covered below)."""
+    from quizgen.cli.text import sheet_command
+
     out = tmp_path_factory.mktemp("pdf") / "worksheet.pdf"
+    regen = sheet_command(problem_set, steps=True, page=PageSetup(paper="letter", columns=1), title="Chain rule drill")
     written = write_sheet(problem_set, out, default_key_path(out), steps=True, columns=1, paper="letter",
-                          title="Chain rule drill")
+                          title="Chain rule drill", regen=regen)
     return written
 
 
@@ -90,8 +93,10 @@ def test_pdftotext_sees_the_text_layer(problem_set, pdfs):
 
 
 def test_default_layout_a4_two_columns_and_same_content_when_run_again(problem_set, tmp_path):
-    first = write_sheet(problem_set, tmp_path / "a.pdf", tmp_path / "a-key.pdf")
-    again = write_sheet(generate_set(N, seed=5, command="sheet"), tmp_path / "b.pdf", tmp_path / "b-key.pdf")
+    regen = "quizgen sheet -n 6 --seed 5"
+    first = write_sheet(problem_set, tmp_path / "a.pdf", tmp_path / "a-key.pdf", regen=regen)
+    again = write_sheet(generate_set(N, seed=5, command="sheet"), tmp_path / "b.pdf", tmp_path / "b-key.pdf",
+                        regen=regen)
     for one, two in zip(first, again):
         assert pdf_text(one) == pdf_text(two)
     page = PdfReader(first[0]).pages[0]
@@ -100,8 +105,16 @@ def test_default_layout_a4_two_columns_and_same_content_when_run_again(problem_s
     assert not list(tmp_path.glob(".*.tmp")), "temp files left behind"
 
 
+def test_a_sheet_written_from_python_prints_no_command_line(problem_set, tmp_path):
+    # The library writes no CLI text: only the caller knows how the sheet was made.
+    (sheet,) = write_sheet(problem_set, tmp_path / "w.html", fmt="html")
+    html = sheet.read_text(encoding="utf-8")
+    assert "quizgen sheet" not in html and "quizgen generate" not in html and "Regenerate" not in html
+
+
 def test_html_format_is_self_contained(problem_set, tmp_path):
-    sheet, key = write_sheet(problem_set, tmp_path / "w.html", tmp_path / "w-key.html", fmt="html")
+    sheet, key = write_sheet(problem_set, tmp_path / "w.html", tmp_path / "w-key.html", fmt="html",
+                             regen="quizgen sheet -n 6 --seed 5")
     for path in (sheet, key):
         html = path.read_text(encoding="utf-8")
         assert "file:" not in html

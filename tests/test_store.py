@@ -11,19 +11,18 @@ import pytest
 from quizgen.bank import Family
 from quizgen.problems import make_problem
 from quizgen.mathparse import parse
-from quizgen.store import (
+from quizgen.errors import StoreError
+from quizgen.history.progress import compute_stats, replay
+from quizgen.history.store import (
     LEVELS,
     MIGRATIONS,
     SCHEMA_VERSION,
-    TOPICS,
     Attempt,
     History,
-    StoreError,
-    compute_stats,
     data_dir,
     default_db_path,
-    replay,
 )
+from quizgen.rules import TOPICS
 
 DAY = 86_400.0
 T0 = 1_700_000_000.0

@@ -72,11 +72,11 @@ def points_words(p: float) -> str:
     return f"{n} point" if p == 1 else f"{n} points"
 
 
-KIND_INSTRUCTIONS = {
-    "free": "Find the derivative.",
-    "choice": "Circle the letter of the correct derivative.",
-    "value": "Find the exact value of the derivative at the given point.",
-}
+def kind_instruction(kind: str) -> str:
+    """The line printed under a section heading: the question kind's own instruction."""
+    from quizgen.exam import kinds
+
+    return kinds.get(kind).INSTRUCTION
 
 
 def _prefixes(var: str):
@@ -191,7 +191,7 @@ def _sections(items: list[ExamItem], version, spec, titles: list[str], columns: 
             continue
         n = len(mine)
         meta = f"{n} question{'s' if n != 1 else ''} × {points_words(sec.points)}" if n > 1 else points_words(sec.points)
-        block = SectionBlock(sec.index, titles[sec.index - 1], meta, sec.instruction or KIND_INSTRUCTIONS[sec.kind],
+        block = SectionBlock(sec.index, titles[sec.index - 1], meta, sec.instruction or kind_instruction(sec.kind),
                              mine[0].number, mine, sec.kind)
         block.rows = [mine[i:i + columns] for i in range(0, len(mine), columns)]
         blocks.append(block)

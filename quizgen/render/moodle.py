@@ -136,17 +136,17 @@ def _essay(quiz, q, name: str, idnumber: str) -> None:
 
 
 _WRITERS = {"choice": _multichoice, "value": _numerical, "free": _essay}
-KIND_NAMES = {"choice": "multiple choice", "value": "value of f′", "free": "free response"}
 
 
 def moodle_xml(exam, *, titles: list[str]) -> str:
     """The whole exam as Moodle question XML (UTF-8 text with an XML declaration)."""
+    from quizgen.exam import kinds
     spec = exam.spec
     quiz = ET.Element("quiz")
     top = spec.title
     _category(quiz, _category_path(top), f"<p>{escape(top)} — made by quizgen ({escape(exam.regen)}).</p>")
     for sec in spec.sections:
-        sec_name = f"Part {sec.index} — {titles[sec.index - 1]} ({KIND_NAMES[sec.kind]})"
+        sec_name = f"Part {sec.index} — {titles[sec.index - 1]} ({kinds.get(sec.kind).LABEL})"
         _category(quiz, _category_path(top, sec_name),
                   f"<p>{sec.count} question{'s' if sec.count != 1 else ''} of this part per paper; every version's "
                   f"questions are here, so a quiz can draw {sec.count} at random for each student.</p>")

@@ -282,94 +282,6 @@ class StepRow:
     indent: str = ""
 
 
-def _needs_parens(expr) -> bool:
-    """A factor that needs parentheses when written next to a multiplication dot: sums, negatives, fractions."""
-    return expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer)
-
-
-def step_formulas(step) -> list[tuple[str, str]]:
-    """(LaTeX, text) lines for one step: the rule applied to this step's pieces, ending at its result."""
-    from quizgen.printing import to_latex, to_text
-
-    parts = dict(step.parts)
-    w = step.wrt.name if step.wrt is not None else "x"
-    d_tex = rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right]"
-    d_txt = f"d/d{w}[{to_text(step.expr)}]"
-    res_tex, res_txt = to_latex(step.result), to_text(step.result)
-
-    def p(name):
-        e = parts[name]
-        if _needs_parens(e):
-            return rf"\left({to_latex(e)}\right)", f"({to_text(e)})"
-        return to_latex(e), to_text(e)
-
-    lines: list[tuple[str, str]] = []
-    rule = step.rule
-    middle: tuple[str, str] | None = None
-    if rule == "chain" and {"u", "f(u)", "f'(u)", "u'"} <= parts.keys():
-        u = parts["u"]
-        lines.append((rf"u = {to_latex(u)}, \quad f(u) = {to_latex(parts['f(u)'])}",
-                      f"u = {to_text(u)}, f(u) = {to_text(parts['f(u)'])}"))
-        (a, at), (b, bt) = p("f'(u)"), p("u'")
-        middle = (rf"f'(u) \cdot u' = {a} \cdot {b}", f"f′(u)·u′ = {at}·{bt}")
-    elif rule in ("product", "quotient") and {"f", "g", "f'", "g'"} <= parts.keys():
-        lines.append((rf"f = {to_latex(parts['f'])}, \quad g = {to_latex(parts['g'])}",
-                      f"f = {to_text(parts['f'])}, g = {to_text(parts['g'])}"))
-        (f, ft), (g, gt), (df, dft), (dg, dgt) = p("f"), p("g"), p("f'"), p("g'")
-        if rule == "product":
-            middle = (rf"f'g + fg' = {df} \cdot {g} + {f} \cdot {dg}", f"f′g + fg′ = {dft}·{gt} + {ft}·{dgt}")
-        else:
-            # g² needs brackets unless g is a bare letter or number: (x²)², not x²² (a double superscript in TeX).
-            g_e = parts["g"]
-            sq, sqt = (g, gt) if (g_e.is_Symbol or (g_e.is_Integer and g_e >= 0)) or _needs_parens(g_e) else (
-                rf"\left({g}\right)", f"({gt})")
-            middle = (rf"\frac{{f'g - fg'}}{{g^{{2}}}} = \frac{{{df} \cdot {g} - {f} \cdot {dg}}}{{{sq}^{{2}}}}",
-                      f"(f′g − fg′)/g² = ({dft}·{gt} − {ft}·{dgt})/{sqt}²")
-    elif rule == "constant-multiple" and {"c", "f'"} <= parts.keys():
-        (c, ct), (df, dft) = p("c"), p("f'")
-        middle = (rf"c \cdot f' = {c} \cdot {df}", f"c·f′ = {ct}·{dft}")
-    tex, txt = d_tex, d_txt
-    if middle is not None:
-        tex, txt = f"{tex} = {middle[0]}", f"{txt} = {middle[1]}"
-    lines.append((f"{tex} = {res_tex}", f"{txt} = {res_txt}"))
-    return lines
-
-
-_TRIVIAL_RULES = ("constant", "identity")
-
-
-def _polynomial(step) -> bool:
-    """A polynomial in the step's own variable: its derivative is one line, term by term, without sub-steps."""
-    if step.wrt is None or step.rule not in ("sum", "constant-multiple", "power"):
-        return False
-    try:
-        return bool(step.expr.is_polynomial(step.wrt))
-    except Exception:  # SymPy declines on some non-algebraic input; then show the full trace
-        return False
-
-
-def step_rows(root) -> list[tuple[int, str, list[tuple[str, str]]]]:
-    """(depth, rule title, formulas) for the steps worth showing, parent first.
-
-    Left out: c′ = 0 and x′ = 1 leaves, and the term-by-term inside of a polynomial (its own line says it all).
-    """
-    from quizgen.steps import RULE_TITLES
-
-    rows = []
-
-    def visit(step, depth):
-        if depth and step.rule in _TRIVIAL_RULES:
-            return
-        rows.append((depth, RULE_TITLES.get(step.rule, step.rule), step_formulas(step)))
-        if _polynomial(step):
-            return
-        for sub in step.substeps:
-            visit(sub, depth + 1)
-
-    visit(root, 0)
-    return rows
-
-
 # ---------------------------------------------------------------- worksheets
 
 def _attr(obj, name, default=None):
@@ -380,30 +292,6 @@ def default_key_path(out_path: str | os.PathLike) -> Path:
     """worksheet.pdf -> worksheet-key.pdf, beside it."""
     out = Path(out_path)
     return out.with_name(f"{out.stem}-key{out.suffix}")
-
-
-def regen_code(problem_set, *, steps: bool = False, page: PageSetup | None = None, title: str = DEFAULT_TITLE) -> str:
-    """The set's regeneration command plus the layout options that differ from write_sheet's defaults."""
-    import shlex
-
-    code = str(_attr(problem_set, "regen_code", "") or "")
-    if not code:
-        return ""
-    page = page or PageSetup()
-    extra = []
-    if steps:
-        extra.append("--steps")
-    if page.columns != DEFAULTS["columns"]:
-        extra.append(f"--columns {page.columns}")
-    if page.paper != DEFAULTS["paper"]:
-        extra.append(f"--paper {page.paper}")
-    if page.space != DEFAULTS["space"]:
-        extra.append(f"--space {page.space:g}")
-    if title != DEFAULT_TITLE:
-        extra.append(f"--title {shlex.quote(title)}")
-    # The CLI may already spell some of these out; never repeat an option.
-    extra = [opt for opt in extra if f" {opt.split()[0]}" not in f" {code}"]
-    return " ".join([code] + extra)
 
 
 def _summary(problems) -> str:
@@ -431,6 +319,8 @@ def _plan(problems, steps: bool) -> list[_Plan]:
         plan = _Plan(prob, _attr(prob, "number", None) or i, str(_attr(prob, "variable", "x") or "x"))
         tree = _attr(prob, "steps", None)
         if steps and tree is not None:
+            from quizgen.solution import step_rows
+
             plan.rows = step_rows(tree)
         plans.append(plan)
     return plans
@@ -478,7 +368,7 @@ def _items(plans: list[_Plan], page: PageSetup, key: bool) -> list[SheetItem]:
 
 
 def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page: PageSetup, title: str,
-                template_dir) -> str:
+                template_dir, regen: str = "") -> str:
     problems = [plan.problem for plan in plans]
     items = _items(plans, page, key)
     instructions = list(dict.fromkeys(item.instruction for item in items))
@@ -491,7 +381,7 @@ def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page
         items,
         page=page,
         title=title,
-        regen_code=regen_code(problem_set, steps=steps, page=page, title=title),
+        regen_code=regen,
         template_dir=template_dir,
         instructions=common,
         summary=_summary(problems),
@@ -501,22 +391,24 @@ def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page
 
 
 def build_sheet_html(problem_set, *, key: bool = False, steps: bool = False, page: PageSetup | None = None,
-                     title: str = DEFAULT_TITLE, template_dir=None) -> str:
+                     title: str = DEFAULT_TITLE, template_dir=None, regen: str = "") -> str:
     """The worksheet of `problem_set` (with key=True its answer key) as one HTML string."""
     check_title(title)
     page = page or PageSetup()
     plans = _plan(problem_set.problems, steps and key)
     prefetch(_requests(plans, key))
-    return _sheet_html(problem_set, plans, key=key, steps=steps, page=page, title=title, template_dir=template_dir)
+    return _sheet_html(problem_set, plans, key=key, steps=steps, page=page, title=title, template_dir=template_dir,
+                       regen=regen)
 
 
 def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, columns: int = DEFAULTS["columns"],
                 paper: str = DEFAULTS["paper"], title: str = DEFAULT_TITLE, space: float = DEFAULTS["space"],
-                fmt: str = "pdf", template_dir=None) -> list[Path]:
+                fmt: str = "pdf", template_dir=None, regen: str = "") -> list[Path]:
     """Write the worksheet to `out_path` and, if `key_path` is given, its answer key; returns the paths written.
 
     Both files are written whole (quizgen.util.files); an unwritable path, a title over MAX_TITLE characters or
     a key on the worksheet's own path raises before any work.
+    `regen` is the caller's note for the footer (the CLI's command that makes the sheet again; none by default).
     """
     check_title(title)
     check_distinct(out_path, key_path)
@@ -526,7 +418,7 @@ def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, co
     plans = _plan(problem_set.problems, steps and with_key)
     # New formulas render in worker processes while this process imports WeasyPrint.
     prefetch(_requests(plans, with_key), while_waiting=_import_weasyprint if fmt == "pdf" else None)
-    common = dict(steps=steps, page=page, title=title, template_dir=template_dir)
+    common = dict(steps=steps, page=page, title=title, template_dir=template_dir, regen=regen)
     docs = [(_sheet_html(problem_set, plans, key=False, **common), targets[0])]
     if with_key:
         docs.append((_sheet_html(problem_set, plans, key=True, **common), targets[1]))

@@ -1,8 +1,12 @@
-"""Plain-text renderings for the terminal: problem lists, solutions, steps and bank listings."""
+"""Plain-text renderings for the terminal: problem lists, solutions, steps, bank listings, quiz screens and stats."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 from ..printing import text_or_str, to_text
+from ..quiz.session import QuizIO, bar, plain, preview
 
 
 def step_line(step) -> str:
@@ -43,8 +47,10 @@ def step_lines(root) -> list[str]:
     return [step_line(s) for s in hints(root)] or [step_line(root)]
 
 
-def problem_set_text(ps, steps: bool = False) -> str:
-    lines = [f"# quizgen: {len(ps.problems)} problems · seed {ps.seed} · regenerate: {ps.regen_code}", ""]
+def problem_set_text(ps, steps: bool = False, regen: str = "") -> str:
+    """A set as text: a header (with `regen`, the caller's rebuild command), then each problem and its key."""
+    head = f"# quizgen: {len(ps.problems)} problems · seed {ps.seed}" + (f" · regenerate: {regen}" if regen else "")
+    lines = [head, ""]
     width = len(str(len(ps.problems)))
     for p in ps.problems:
         lines.append(f"{p.number:>{width}}. d/d{p.variable} [ {p.question_text} ]")
@@ -91,3 +97,114 @@ def format_verdict(v) -> str:
         lines.append(f"  mistake:  {v.mistake}")
     lines.append(f"  {v.feedback}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- quiz screens and terminal I/O
+
+
+def _screen(template_dir=None):
+    """A QuizIO screen renderer: templates/terminal/NAME.txt with the session's context."""
+    def screen(name: str, context: dict) -> str:
+        from .env import render_template
+
+        return render_template(f"terminal/{name}.txt", context, template_dir)
+
+    return screen
+
+
+def pipe_io(stdin=None, stdout=None, style=plain, template_dir=None) -> QuizIO:
+    """One answer per line from a pipe or file; the prompt and the line read are echoed, so the output reads as
+    a transcript of the session."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+
+    def write(text: str) -> None:
+        stdout.write(text)
+        stdout.flush()
+
+    def read(prompt: str) -> str:
+        write(prompt)
+        line = stdin.readline()
+        if not line:
+            write("\n")
+            raise EOFError
+        line = line.rstrip("\r\n")
+        write(line + "\n")
+        return line
+
+    return QuizIO(read, write, style, _screen(template_dir))
+
+
+def terminal_io(style=plain, variable: str = "x", history_path=None, use_prompt_toolkit: bool = True,
+                template_dir=None) -> QuizIO:
+    """An interactive terminal: prompt_toolkit when installed (line editing, input history, and a live
+    "read as" preview under the prompt), otherwise input() with readline's line editing and history."""
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    if use_prompt_toolkit:
+        try:
+            from prompt_toolkit import PromptSession
+            from prompt_toolkit.history import FileHistory, InMemoryHistory
+        except ImportError:
+            pass
+        else:
+            history = InMemoryHistory()
+            if history_path is not None:
+                try:
+                    os.makedirs(os.path.dirname(str(history_path)) or ".", exist_ok=True)
+                    history = FileHistory(str(history_path))
+                except OSError:
+                    pass
+            session = PromptSession(history=history)
+
+            def toolbar():
+                return preview(session.default_buffer.text, variable)
+
+            def read_pt(prompt: str) -> str:
+                return session.prompt(prompt, bottom_toolbar=toolbar)
+
+            return QuizIO(read_pt, write, style, _screen(template_dir))
+    try:
+        import readline  # noqa: F401 — importing it gives input() line editing and history
+    except ImportError:
+        pass
+    return QuizIO(lambda prompt: input(prompt), write, style, _screen(template_dir))
+
+
+# ---------------------------------------------------------------- stats
+
+
+def stats_text(doc: dict, style=None) -> str:
+    """The stats document as compact tables with accuracy bars (80 columns)."""
+    from .env import render_template
+
+    style = style or plain
+    from ..history.store import LEVELS
+
+    def pct(d):
+        return "   -" if d["accuracy"] is None else f"{round(100 * d['accuracy']):3d}%"
+
+    def row_bar(d):
+        return "··········" if d["accuracy"] is None else bar(d["accuracy"])
+
+    def gauge(level):
+        k = LEVELS.index(level)
+        return "●" * k + "○" * (len(LEVELS) - 1 - k)
+
+    total = doc["total"]
+    week = {"attempts": sum(r["last_7_days"]["attempts"] for r in doc["rules"].values()),
+            "correct": sum(r["last_7_days"]["correct"] for r in doc["rules"].values())}
+    rules = [{"name": k, "gauge": gauge(v["mastery"]), "mastery": v["mastery"], "attempts": v["attempts"],
+              "correct": v["correct"], "pct": pct(v), "bar": row_bar(v), "streak": v["streak"],
+              "week": v["last_7_days"]["attempts"], "week_pct": pct(v["last_7_days"])}
+             for k, v in doc["rules"].items()]
+    diffs = [{"name": k, "attempts": v["attempts"], "correct": v["correct"], "pct": pct(v), "bar": row_bar(v),
+              "week": v["last_7_days"]["attempts"], "week_pct": pct(v["last_7_days"])}
+             for k, v in doc["difficulties"].items()]
+
+    return render_template("terminal/stats.txt", {
+        "style": style, "total": total, "total_pct": round(100 * total["correct"] / total["attempts"])
+        if total["attempts"] else None, "week": week, "week_pct": round(100 * week["correct"] / week["attempts"])
+        if week["attempts"] else None, "rules": rules, "diffs": diffs})

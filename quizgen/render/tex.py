@@ -203,7 +203,7 @@ def key_command(engine: str, name: str) -> str:
 
 def exam_tex(exam, version, *, titles: list[str], template_dir=None) -> str:
     r"""LaTeX source of one paper; defining \answerkey before it (see the file's header) prints the key."""
-    from quizgen.render.exam_pdf import KIND_INSTRUCTIONS, points_words
+    from quizgen.render.exam_pdf import kind_instruction, points_words
 
     spec = exam.spec
     student = version.student
@@ -215,7 +215,7 @@ def exam_tex(exam, version, *, titles: list[str], template_dir=None) -> str:
         n = len(qs)
         meta = f"{n} questions $\\times$ {points_words(sec.points)}" if n > 1 else points_words(sec.points)
         sections.append({"title": tex_escape(titles[sec.index - 1]), "meta": meta,
-                         "instruction": tex_escape(sec.instruction or KIND_INSTRUCTIONS[sec.kind]),
+                         "instruction": tex_escape(sec.instruction or kind_instruction(sec.kind)),
                          "questions": [_question_context(q, spec) for q in qs]})
     regen = exam.regen + (f" · paper {version.label}" if student else f" · version {version.label}")
     engine = engine_for(exam, version, titles)

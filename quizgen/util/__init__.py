@@ -1,1 +1,1 @@
-"""Small helpers with no dependencies that every layer may use: safe file writing, terminal-safe text."""
+"""Plumbing every layer may use: worker processes, whole-file writes, terminal-safe text."""

@@ -7,7 +7,9 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from .store import LEVELS, TOPICS, RuleProgress, replay
+from ..rules import TOPICS
+from .progress import RuleProgress, replay
+from .store import LEVELS
 
 # Days until a rule comes back for review: proficient rules after a day, mastered ones after 3, 6, 12, ... days
 # (doubling with each review passed), never more than MAX_INTERVAL.
@@ -119,9 +121,9 @@ def plan(attempts, n: int, seed: int, today: date | None = None, topics=TOPICS) 
 
 def drill_set(attempts, n: int = 10, seed: int | None = None, today: date | None = None, bank=None):
     """(ProblemSet, picks): n problems following plan(), fresh ones rather than those asked recently."""
-    from .errors import GenerationError
-    from .problems import ProblemSet, generate_set, new_seed
-    from .bank import load_bank
+    from ..errors import GenerationError
+    from ..problems import ProblemSet, generate_set, new_seed
+    from ..bank import load_bank
 
     attempts = list(attempts)
     seed = new_seed() if seed is None else int(seed)

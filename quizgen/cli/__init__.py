@@ -11,13 +11,13 @@ import sys
 
 import click
 
-from .rules import TOPICS as TOPIC_NAMES  # light: no sympy
+from ..rules import TOPICS as TOPIC_NAMES  # light: no sympy
 
 
 def say(text, err: bool = False) -> None:
     """Echo `text` with every control character shown escaped (file names and typed text can hold ESC, CR, bidi
     overrides ...): nothing we print can move the cursor, recolour or retitle the user's terminal."""
-    from .util.text import visible_lines
+    from ..util.text import visible_lines
 
     click.echo(visible_lines(text), err=err)
 
@@ -31,7 +31,7 @@ class QuizgenGroup(click.Group):
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx):
-        from .errors import QuizgenError  # light: no sympy
+        from ..errors import QuizgenError  # light: no sympy
 
         try:
             return super().invoke(ctx)
@@ -45,7 +45,7 @@ class QuizgenGroup(click.Group):
 def _refuse_non_utf8(args) -> None:
     """Exit 2 on an argument holding bytes that are not UTF-8 (Python hands them over as surrogate escapes, which
     no file we write, no PDF and no terminal line can hold)."""
-    from .util.text import is_utf8, visible
+    from ..util.text import is_utf8, visible
 
     for arg in args or ():
         if isinstance(arg, str) and not is_utf8(arg):
@@ -54,10 +54,10 @@ def _refuse_non_utf8(args) -> None:
 
 
 def _fail(e) -> None:
-    from .errors import BankError, ParseError
-    from .util.text import visible
+    from ..errors import ParseError, ValidationError
+    from ..util.text import visible
 
-    if isinstance(e, BankError):
+    if isinstance(e, ValidationError):
         for line in e.problems:
             say(visible(line), err=True)
         n = len(e.problems)
@@ -115,8 +115,15 @@ class FormulaCommand(click.Command):
         return super().parse_args(ctx, opts + ["--", *formulas])
 
 
+def bank_option(f):
+    """--bank PATH (repeatable): a teacher's own bank file or folder, added to the shipped banks."""
+    return click.option("--bank", "banks", multiple=True, metavar="PATH", type=click.Path(),
+                        help="Your own bank file or folder, added to the shipped banks (repeatable).")(f)
+
+
 def selection_options(f):
     """The options every problem-set command shares, so a seed means the same problems in each."""
+    f = bank_option(f)
     f = click.option("--seed", type=int, default=None, help="Seed; the same options and seed give the same problems.")(f)
     f = click.option("--difficulty", "-d", type=click.IntRange(1, 3), default=None, help="Difficulty 1, 2 or 3.")(f)
     f = click.option("--family", "families", multiple=True, metavar="ID", help="Only this family (repeatable).")(f)
@@ -127,10 +134,12 @@ def selection_options(f):
     return f
 
 
-def _problem_set(count, topics, difficulty, seed, families, command):
-    from .problems import generate_set
+def _problem_set(count, topics, difficulty, seed, families, command, banks=()):
+    from ..bank import load_bank
+    from ..problems import generate_set
 
-    return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed,
+    bank = load_bank(extra=list(banks)) if banks else None
+    return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed, bank=bank,
                         families=list(families), command=command)
 
 
@@ -138,15 +147,17 @@ def _problem_set(count, topics, difficulty, seed, families, command):
 @selection_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--steps/--no-steps", default=False, help="Show rule-by-rule steps (text format).")
-def generate(count, topics, difficulty, seed, families, fmt, steps):
+def generate(count, topics, difficulty, seed, families, banks, fmt, steps):
     """Generate problems with answer keys."""
-    ps = _problem_set(count, topics, difficulty, seed, families, "generate")
+    from .text import set_command
+
+    ps = _problem_set(count, topics, difficulty, seed, families, "generate", banks)
     if fmt == "json":
         click.echo(json.dumps(ps.to_dict(), ensure_ascii=False, indent=2))
         return
-    from .render.terminal import problem_set_text
+    from ..render.terminal import problem_set_text
 
-    click.echo(problem_set_text(ps, steps=steps))
+    click.echo(problem_set_text(ps, steps=steps, regen=set_command("generate", ps, banks)))
 
 
 @main.command(cls=FormulaCommand)
@@ -156,7 +167,7 @@ def generate(count, topics, difficulty, seed, families, fmt, steps):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
 def solve(expr, var, steps, fmt):
     """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps."""
-    from .solve import solve as do_solve
+    from ..solve import solve as do_solve
 
     result = do_solve(expr, var)
     if fmt == "json":
@@ -164,7 +175,7 @@ def solve(expr, var, steps, fmt):
     elif fmt == "latex":
         click.echo(result.derivative_latex)
     else:
-        from .render.terminal import solve_text
+        from ..render.terminal import solve_text
 
         click.echo(solve_text(result, steps=steps))
 
@@ -186,10 +197,10 @@ def check_cmd(formulas, var, fmt, require_simplified, batch):
     """
     import re
 
-    from .batch import grade_batch
-    from .check import check_text
-    from .render.terminal import format_verdict
-    from .errors import ParseError
+    from ..batch import grade_batch
+    from ..check import check_text
+    from ..errors import ParseError
+    from ..render.terminal import format_verdict
 
     stray = [f for f in formulas if re.fullmatch(r"--[A-Za-z][A-Za-z-]*(=.*)?", f)]
     if batch is not None:
@@ -228,8 +239,8 @@ def banks():
 @banks.command("list")
 def banks_list():
     """Topics and families with their counts."""
-    from .bank import load_bank
-    from .render.terminal import bank_listing
+    from ..bank import load_bank
+    from ..render.terminal import bank_listing
 
     click.echo(bank_listing(load_bank()))
 
@@ -238,7 +249,7 @@ def banks_list():
 @click.argument("paths", nargs=-1, type=click.Path())
 def banks_check(paths):
     """Validate bank files (default: the shipped banks); lists every problem, exit 2 if any."""
-    from .bank import bank_files, load_bank
+    from ..bank import bank_files, load_bank
 
     bank = load_bank(list(paths) or None)
     n_files = len(bank_files(list(paths) or None))
@@ -261,10 +272,10 @@ def banks_check(paths):
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Your own copy of the templates, searched before the shipped ones.")
-def sheet(count, topics, difficulty, seed, families, out, key, no_key, steps, columns, paper, title, space, fmt,
+def sheet(count, topics, difficulty, seed, families, banks, out, key, no_key, steps, columns, paper, title, space, fmt,
           template_dir):
     """Printable worksheet and answer key (PDF or HTML), typeset from the same problems as `generate`."""
-    from .render import pdf
+    from ..render import pdf
 
     pdf.check_title(title, "--title")
     out = out or f"worksheet.{fmt}"
@@ -272,13 +283,15 @@ def sheet(count, topics, difficulty, seed, families, out, key, no_key, steps, co
     pdf.check_distinct(out, key_path)
     for p in [out] + ([key_path] if key_path else []):
         pdf.check_writable(p)  # before any work: an unwritable path is exit 2 at once
-    ps = _problem_set(count, topics, difficulty, seed, families, "sheet")
+    from .text import sheet_command
+
+    ps = _problem_set(count, topics, difficulty, seed, families, "sheet", banks)
     extra = {k: v for k, v in (("title", title), ("space", space), ("columns", columns)) if v is not None}
-    written = pdf.write_sheet(ps, out, key_path, steps=steps, paper=paper, fmt=fmt,
-                              template_dir=template_dir, **extra)
     layout = {k: v for k, v in extra.items() if k != "title"}
-    code = pdf.regen_code(ps, steps=steps, page=pdf.PageSetup(paper=paper, fmt=fmt, **layout),
-                          **({"title": title} if title else {}))
+    code = sheet_command(ps, steps=steps, page=pdf.PageSetup(paper=paper, fmt=fmt, **layout), title=title,
+                         banks=banks)
+    written = pdf.write_sheet(ps, out, key_path, steps=steps, paper=paper, fmt=fmt,
+                              template_dir=template_dir, regen=code, **extra)
     say(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {code})")
 
 
@@ -290,8 +303,9 @@ def _quiz_io():
     """Line editing and colour on a terminal (colour off with NO_COLOR); plain lines, one answer each, from a pipe."""
     import os
 
-    from .quiz import STYLES, pipe_io, terminal_io
-    from .store import data_dir
+    from ..history.store import data_dir
+    from ..quiz import STYLES
+    from ..render.terminal import pipe_io, terminal_io
 
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR")
@@ -304,16 +318,27 @@ def _quiz_io():
 @main.command()
 @selection_options
 @click.option("--redo-missed", is_flag=True, help="Ask the problems missed in the last session again.")
-def quiz(count, topics, difficulty, seed, families, redo_missed):
+def quiz(count, topics, difficulty, seed, families, banks, redo_missed):
     """Take a quiz in the terminal: answers checked, hints, history saved."""
-    from .quiz import run_quiz, run_redo
-    from .store import History
+    from ..quiz import run_quiz, run_redo
+    from ..history.store import History
+    from .text import set_command
 
     with History() as history:
         if redo_missed:
-            run_redo(_quiz_io(), history=history)
+            run_redo(_quiz_io(), history=history, bank=_bank(banks))
         else:
-            run_quiz(_problem_set(count, topics, difficulty, seed, families, "quiz"), _quiz_io(), history=history)
+            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks)
+            run_quiz(ps, _quiz_io(), history=history, regen=set_command("quiz", ps, banks))
+
+
+def _bank(banks):
+    """The shipped banks plus --bank files (None: the library loads the shipped ones itself)."""
+    if not banks:
+        return None
+    from ..bank import load_bank
+
+    return load_bank(extra=list(banks))
 
 
 @main.command()
@@ -322,22 +347,33 @@ def stats(fmt):
     """Attempts, accuracy, streaks and mastery per rule and difficulty."""
     import os
 
-    from .quiz import STYLES, stats_report
+    from ..history.progress import compute_stats
+    from ..history.store import History
+    from ..quiz import STYLES
+
+    with History() as h:
+        doc = compute_stats(h.attempts())
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    from ..render.terminal import stats_text
 
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    click.echo(stats_report(fmt, (lambda t, r: click.style(t, **STYLES.get(r, {}))) if color else (lambda t, r: t)))
+    style = (lambda t, r: click.style(t, **STYLES.get(r, {}))) if color else (lambda t, r: t)
+    click.echo(stats_text(doc, style).rstrip("\n"))
 
 
 @main.command()
 @click.option("-n", "count", type=click.IntRange(1, 100), default=10, show_default=True, help="Number of problems.")
 @click.option("--seed", type=int, default=None, help="Seed; the same seed and history give the same drill.")
-def drill(count, seed):
+@bank_option
+def drill(count, seed, banks):
     """An adaptive session from your history: weak rules more often, due reviews, harder as you improve."""
-    from .quiz import run_drill
-    from .store import History
+    from ..quiz import run_drill
+    from ..history.store import History
 
     with History() as history:
-        run_drill(_quiz_io(), count, seed, history=history)
+        run_drill(_quiz_io(), count, seed, history=history, bank=_bank(banks))
 
 
 class _ExamBuild(click.Command):
@@ -381,15 +417,19 @@ def exam():
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
 @click.option("--seed", type=click.IntRange(0), default=None, help="Seed (overrides the spec's).")
 @click.option("--steps/--no-steps", default=None, help="Worked steps in the keys (default: the spec's `steps`).")
-def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps):
+@bank_option
+def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps, banks):
     """Build the papers of an exam spec (TOML) into -o: exam-A.pdf ..., key-A.pdf ..., exam-all.pdf (every paper, one
     print job) and exam.json; --format adds exam-A.tex ... and exam.moodle.xml."""
-    from .exam import Progress, build_exam, describe_run, load_roster, load_spec, parse_formats, run_steps, write_exam
+    from ..exam import build_exam, load_roster, load_spec, write_exam
+    from ..util.parallel import cpu_count
+    from .text import Progress, describe_run, exam_command, parse_formats, run_steps
 
     if versions and roster:
         raise click.UsageError("give --versions or --roster, not both")
     formats = parse_formats(fmt)
-    spec_data, class_list = load_spec(spec), (load_roster(roster) if roster else None)
+    jobs = jobs or cpu_count()  # the library draws in this process unless asked; the CLI uses every core
+    spec_data, class_list = load_spec(spec, extra_banks=banks), (load_roster(roster) if roster else None)
     papers = len(class_list.students) if class_list else (versions or spec_data.versions)
     progress = Progress(enabled=sys.stderr.isatty(), total=run_steps(papers, formats))
     import signal
@@ -399,6 +439,7 @@ def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps):
     try:
         made = build_exam(spec_data, versions=versions, roster=class_list, seed=seed, steps=steps, jobs=jobs,
                           progress=progress)
+        made.regen = exam_command(made, spec, roster, banks)
         written = write_exam(made, out_dir, formats, jobs=jobs, progress=progress)
     finally:
         progress.close()
@@ -410,11 +451,13 @@ def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps):
 @exam.command("check")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--roster", type=click.Path(dir_okay=False), help="Also check this class list.")
-def exam_check(spec, roster):
+@bank_option
+def exam_check(spec, roster, banks):
     """Check an exam spec (and a class list): every problem at once, as `file: section[2].kind: reason`."""
-    from .exam import check_files
+    from ..exam import check_exam
+    from .text import exam_check_summary
 
-    say(check_files(spec, roster))
+    say(exam_check_summary(*check_exam(spec, roster, extra_banks=banks)))
 
 
 if __name__ == "__main__":

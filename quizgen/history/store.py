@@ -9,10 +9,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import QuizgenError
+from ..errors import StoreError
 
 DB_NAME = "history.sqlite3"
-from .rules import TOPICS
 DIFFICULTIES = (1, 2, 3)
 LEVELS = ("new", "practising", "proficient", "mastered")
 BUSY_TIMEOUT_MS = 10_000
@@ -61,10 +60,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class StoreError(QuizgenError):
-    """The history database cannot be opened, read or written."""
 
 
 def data_dir() -> Path:
@@ -277,103 +272,3 @@ class History:
         rows = self.conn.execute(f"SELECT {cols}, s.kind FROM attempts a JOIN sessions s ON s.id = a.session_id "
                                  "WHERE a.session_id = ? ORDER BY a.position", (session_id,)).fetchall()
         return [_attempt(r[:-1], r[-1]) for r in rows]
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Progress: streaks, mastery and stats, replayed from the attempts
-
-
-@dataclass
-class RuleProgress:
-    """A rule category's state after replaying its attempts in order."""
-
-    level: int = 0  # index into LEVELS
-    streak: int = 0  # current run of correct, unassisted answers
-    best_streak: int = 0
-    level_session: int | None = None  # the session in which the current level was reached
-    reviews_passed: int = 0  # correct unassisted answers in later sessions while proficient or mastered
-    last_seen: float | None = None
-    last_session: int | None = None
-    attempts: int = 0
-    correct: int = 0
-    recent: tuple = ()  # the last RECENT outcomes (True = correct unassisted)
-
-    @property
-    def mastery(self) -> str:
-        return LEVELS[self.level]
-
-
-RECENT = 10
-
-
-def replay(attempts) -> dict[str, RuleProgress]:
-    """Mastery per rule category (the problem's topic), earned and lost as the attempts happened.
-
-    new -> practising on the first attempt; practising -> proficient on a correct unassisted answer at difficulty
-    2 or more with a streak of 3; proficient -> mastered on a correct unassisted answer at difficulty 3 with a
-    streak of 3 in a later session than the one that made it proficient (it held up when reviewed). A miss
-    (wrong, skipped, revealed) at proficient or mastered drops one level; a hinted answer breaks the streak.
-    """
-    out = {t: RuleProgress() for t in TOPICS}
-    for a in attempts:
-        p = out.setdefault(a.topic, RuleProgress())
-        p.attempts += 1
-        p.correct += int(a.correct)
-        if p.level == 0:
-            p.level, p.level_session = 1, a.session_id
-        clean = a.correct and not a.assisted
-        if clean:
-            p.streak += 1
-            p.best_streak = max(p.best_streak, p.streak)
-            if p.level >= 2 and a.session_id != p.level_session and a.session_id != p.last_session:
-                p.reviews_passed += 1
-            if p.level == 1 and a.difficulty >= 2 and p.streak >= 3:
-                p.level, p.level_session = 2, a.session_id
-            elif p.level == 2 and a.difficulty >= 3 and p.streak >= 3 and a.session_id != p.level_session:
-                p.level, p.level_session, p.reviews_passed = 3, a.session_id, 0
-        else:
-            p.streak = 0
-            if not a.correct and p.level >= 2:
-                p.level, p.level_session, p.reviews_passed = p.level - 1, a.session_id, 0
-        p.recent = (p.recent + (clean,))[-RECENT:]
-        p.last_seen = a.answered_at
-        p.last_session = a.session_id
-    return out
-
-
-def _acc(attempts: int, correct: int):
-    return round(correct / attempts, 3) if attempts else None
-
-
-def _counts(rows) -> dict:
-    n = len(rows)
-    c = sum(1 for a in rows if a.correct)
-    return {"attempts": n, "correct": c, "accuracy": _acc(n, c)}
-
-
-def compute_stats(attempts, now: float | None = None) -> dict:
-    """The stats document: totals, per rule category (with streaks and mastery) and per difficulty,
-    each with its last 7 days. `attempts` in the order answered."""
-    now = time.time() if now is None else now
-    attempts = list(attempts)
-    week = [a for a in attempts if a.answered_at >= now - WEEK]
-    progress = replay(attempts)
-    rules = {}
-    for t in list(TOPICS) + sorted(set(progress) - set(TOPICS)):
-        p = progress[t]
-        mine = [a for a in attempts if a.topic == t]
-        rules[t] = {**_counts(mine), "streak": p.streak, "best_streak": p.best_streak, "mastery": p.mastery,
-                    "last_7_days": _counts([a for a in week if a.topic == t])}
-    diffs = {}
-    for d in DIFFICULTIES:
-        mine = [a for a in attempts if a.difficulty == d]
-        diffs[str(d)] = {**_counts(mine), "last_7_days": _counts([a for a in week if a.difficulty == d])}
-    return {
-        "total": {"attempts": len(attempts), "correct": sum(1 for a in attempts if a.correct)},
-        "rules": rules,
-        "difficulties": diffs,
-    }
-
-
-__all__ = ["History", "Attempt", "Session", "StoreError", "data_dir", "default_db_path", "replay", "compute_stats",
-           "RuleProgress", "TOPICS", "LEVELS", "SCHEMA_VERSION", "MIGRATIONS"]

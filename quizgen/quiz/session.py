@@ -6,14 +6,12 @@ drive it with a list of lines and the CLI with prompt_toolkit, readline or a pip
 
 from __future__ import annotations
 
-import os
-import sys
 import textwrap
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import ParseError, QuizgenError
+from ..errors import ParseError, QuizgenError
 
 WIDTH = 80
 # Styles per role, as click.style keyword arguments (the CLI applies them; this module never imports click).
@@ -47,71 +45,19 @@ def plain(text: str, role: str) -> str:
 @dataclass
 class QuizIO:
     """How a session talks to the student: `read(prompt)` returns one line (EOFError at the end of input,
-    KeyboardInterrupt on Ctrl-C), `write(text)` prints, `style(text, role)` colours."""
+    KeyboardInterrupt on Ctrl-C), `write(text)` prints, `style(text, role)` colours, and `screen(name, context)`
+    renders a named screen (quizgen.render.terminal provides one: the session itself never imports render/)."""
 
     read: Callable[[str], str]
     write: Callable[[str], None]
     style: Callable[[str, str], str] = plain
+    screen: Callable[[str, dict], str] | None = None
 
-
-def pipe_io(stdin=None, stdout=None, style=plain) -> QuizIO:
-    """One answer per line from a pipe or file; the prompt and the line read are echoed, so the output reads as
-    a transcript of the session."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
-
-    def write(text: str) -> None:
-        stdout.write(text)
-        stdout.flush()
-
-    def read(prompt: str) -> str:
-        write(prompt)
-        line = stdin.readline()
-        if not line:
-            write("\n")
-            raise EOFError
-        line = line.rstrip("\r\n")
-        write(line + "\n")
-        return line
-
-    return QuizIO(read, write, style)
-
-
-def terminal_io(style=plain, variable: str = "x", history_path=None, use_prompt_toolkit: bool = True) -> QuizIO:
-    """An interactive terminal: prompt_toolkit when installed (line editing, input history, and a live
-    "read as" preview under the prompt), otherwise input() with readline's line editing and history."""
-    def write(text: str) -> None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-
-    if use_prompt_toolkit:
-        try:
-            from prompt_toolkit import PromptSession
-            from prompt_toolkit.history import FileHistory, InMemoryHistory
-        except ImportError:
-            pass
-        else:
-            history = InMemoryHistory()
-            if history_path is not None:
-                try:
-                    os.makedirs(os.path.dirname(str(history_path)) or ".", exist_ok=True)
-                    history = FileHistory(str(history_path))
-                except OSError:
-                    pass
-            session = PromptSession(history=history)
-
-            def toolbar():
-                return preview(session.default_buffer.text, variable)
-
-            def read_pt(prompt: str) -> str:
-                return session.prompt(prompt, bottom_toolbar=toolbar)
-
-            return QuizIO(read_pt, write, style)
-    try:
-        import readline  # noqa: F401 — importing it gives input() line editing and history
-    except ImportError:
-        pass
-    return QuizIO(lambda prompt: input(prompt), write, style)
+    def show(self, name: str, **context) -> str:
+        if self.screen is None:
+            raise TypeError("this QuizIO has no screen renderer (use quizgen.render.terminal.pipe_io or terminal_io)")
+        context.setdefault("style", self.style)
+        return self.screen(name, context)
 
 
 def preview(text: str, variable: str = "x") -> str:
@@ -121,8 +67,8 @@ def preview(text: str, variable: str = "x") -> str:
         return " type the derivative · ? hint · skip · steps · quit"
     if s.lower() in QUIT | HINT | SKIP | STEPS | HELP | TWO_D:
         return f" command: {s.lower()}"
-    from .mathparse import parse
-    from .printing import to_text
+    from ..mathparse import parse
+    from ..printing import to_text
 
     try:
         return f" read as: {to_text(parse(s, variable))}"
@@ -130,17 +76,6 @@ def preview(text: str, variable: str = "x") -> str:
         return f" … {e.message}"
     except (QuizgenError, RecursionError, ValueError, TypeError, OverflowError):
         return " …"
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Screens
-
-
-def render(name: str, io: QuizIO, template_dir=None, **context) -> str:
-    from .render.env import render_template
-
-    context.setdefault("style", io.style)
-    return render_template(f"terminal/{name}.txt", context, template_dir)
 
 
 def wrap(text: str, indent: str = "  ", width: int = WIDTH) -> list[str]:
@@ -180,8 +115,8 @@ class StepView:
 
 def step_views(root, variable: str = "x") -> list[StepView]:
     """The worked solution as a tree, parent first, without trivial leaves (constants, x′ = 1)."""
-    from .printing import to_text
-    from .steps import RULE_FORMULAS, RULE_TITLES
+    from ..printing import to_text
+    from ..steps import RULE_FORMULAS, RULE_TITLES
 
     out: list[StepView] = []
 
@@ -203,8 +138,8 @@ def step_views(root, variable: str = "x") -> list[StepView]:
 def hint_view(root, k: int, variable: str = "x") -> tuple[StepView, int] | None:
     """The k-th hint (0-based) and the number of hints; the first names the outer rule and its pieces without
     giving the answer away, later ones give each inner derivative."""
-    from .printing import to_text
-    from .steps import RULE_FORMULAS, RULE_TITLES, hints
+    from ..printing import to_text
+    from ..steps import RULE_FORMULAS, RULE_TITLES, hints
 
     steps = hints(root) or [root]
     if k >= len(steps):
@@ -305,12 +240,12 @@ class QuizSession:
     # -- output helpers --------------------------------------------------------------------------------------
 
     def show(self, name: str, **context) -> None:
-        self.io.write(render(name, self.io, self.template_dir, **context))
+        self.io.write(self.io.show(name, **context))
 
     def _check(self, problem, text: str):
         checker = self.checker
         if checker is None:
-            from .check import check_answer as checker
+            from ..check import check_answer as checker
         return checker(problem.expr, text, problem.variable, expected=problem.answer)
 
     def _save(self, index: int, r: ProblemResult, started: float | None) -> None:
@@ -484,7 +419,7 @@ def _read_as(verdict) -> str:
     text = getattr(verdict, "interpreted_as", None)
     if isinstance(text, str) and text:
         return text
-    from .printing import to_text
+    from ..printing import to_text
 
     return to_text(getattr(verdict, "answer", None) if text is None else text)
 
@@ -503,139 +438,3 @@ def _feedback_lines(verdict, correct: bool) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------------------
 # Redo the last session's misses
-
-
-def rebuild_problem(attempt, bank=None, number: int = 0):
-    """The Problem an attempt asked, rebuilt from its stored expression (read by our own parser, never sympify)
-    and its family (for the key's style); a family no longer in the banks still gives a plain problem."""
-    from .bank import DEFAULT_INSTRUCTION, Family, load_bank
-    from .draw import DrawRejected
-    from .problems import make_problem
-    from .mathparse import parse
-
-    expr = parse(attempt.expr, attempt.variable)
-    bank = bank or load_bank()
-    fallback = Family(attempt.family, attempt.topic, attempt.difficulty, "From your history", attempt.expr, (), (),
-                      DEFAULT_INSTRUCTION.replace("{var}", attempt.variable), attempt.variable,
-                      constant_derivative=True, max_answer_length=10_000)
-    try:
-        fam = bank.family(attempt.family)
-    except KeyError:
-        fam = fallback
-    try:
-        return make_problem(fam, expr, dict(attempt.params), number=number)
-    except DrawRejected:
-        return make_problem(fallback, expr, dict(attempt.params), number=number)
-
-
-def redo_problems(history, bank=None) -> tuple[list, object]:
-    """(problems, session): the problems missed in the last session that had any answers, in their order."""
-    session = history.last_session()
-    if session is None:
-        raise QuizgenError("no quiz in the history yet; start one with `quizgen quiz`")
-    missed = [a for a in history.session_attempts(session.id) if not a.correct]
-    return [rebuild_problem(a, bank, number=i + 1) for i, a in enumerate(missed)], session
-
-
-# ------------------------------------------------------------------------------------------------------------
-# The three commands (the CLI only chooses the QuizIO and passes the options)
-
-
-def _history(clock=None):
-    from .store import History
-
-    return History(clock=clock) if clock else History()
-
-
-def run_quiz(problem_set, io: QuizIO, *, history=None, checker=None) -> QuizResult:
-    """`quizgen quiz`: ask a generated set in order, saving each answer."""
-    return QuizSession(problem_set.problems, io, history, kind="quiz", seed=problem_set.seed,
-                       options=problem_set.options, checker=checker, title="quizgen quiz",
-                       regen=problem_set.regen_code).run()
-
-
-def run_redo(io: QuizIO, *, history, checker=None, bank=None) -> QuizResult | None:
-    """`quizgen quiz --redo-missed`: the last session's missed problems again (None when it missed none)."""
-    problems, session = redo_problems(history, bank)
-    if not problems:
-        io.write(render("redo_none", io, None, kind=session.kind))
-        return None
-    return QuizSession(problems, io, history, kind="redo", options={"redo_of": session.id}, checker=checker,
-                       title="quizgen quiz --redo-missed", intro="The problems you missed in your last session, in the same order."
-                       ).run()
-
-
-def run_drill(io: QuizIO, n: int = 10, seed: int | None = None, *, history, checker=None, today=None,
-              bank=None) -> QuizResult:
-    """`quizgen drill`: an adaptive set planned from the history (see quizgen.drill)."""
-    from .drill import drill_set, rule_plans
-    from datetime import date
-
-    attempts = history.attempts()
-    ps, picks = drill_set(attempts, n, seed, today=today, bank=bank)
-    plans = rule_plans(attempts, today or date.today(), tuple(dict.fromkeys(p.topic for p in picks)))
-    counts: dict[str, int] = {}
-    for pk in picks:
-        counts[pk.topic] = counts.get(pk.topic, 0) + 1
-    rows = [{"topic": p.topic, "count": counts[p.topic], "mastery": "" if p.mastery == "new" else p.mastery,
-             "reason": _REASONS[next(pk.reason for pk in picks if pk.topic == p.topic)]} for p in plans]
-    rows.sort(key=lambda r: (-r["count"], r["topic"]))
-    intro = render("drill_plan", io, None, rows=rows, seed=ps.seed)
-    return QuizSession(ps.problems, io, history, kind="drill", seed=ps.seed, options=ps.options, checker=checker,
-                       title="quizgen drill", intro=intro.rstrip("\n"),
-                       notes=[_NOTES[pk.reason] for pk in picks], reviews=[pk.review for pk in picks]).run()
-
-
-_REASONS = {"new": "new to you", "weak": "needs work", "practice": "practice", "review": "due for review",
-            "extra": "extra practice", "mastered": "keep sharp"}
-_NOTES = {"new": "new", "weak": "weak rule", "practice": None, "review": "review", "extra": None, "mastered": None}
-
-
-def stats_text(doc: dict, style=plain) -> str:
-    """The stats document as compact tables with accuracy bars (80 columns)."""
-    from .store import LEVELS
-
-    def pct(d):
-        return "   -" if d["accuracy"] is None else f"{round(100 * d['accuracy']):3d}%"
-
-    def row_bar(d):
-        return "··········" if d["accuracy"] is None else bar(d["accuracy"])
-
-    def gauge(level):
-        k = LEVELS.index(level)
-        return "●" * k + "○" * (len(LEVELS) - 1 - k)
-
-    total = doc["total"]
-    week = {"attempts": sum(r["last_7_days"]["attempts"] for r in doc["rules"].values()),
-            "correct": sum(r["last_7_days"]["correct"] for r in doc["rules"].values())}
-    rules = [{"name": k, "gauge": gauge(v["mastery"]), "mastery": v["mastery"], "attempts": v["attempts"],
-              "correct": v["correct"], "pct": pct(v), "bar": row_bar(v), "streak": v["streak"],
-              "week": v["last_7_days"]["attempts"], "week_pct": pct(v["last_7_days"])}
-             for k, v in doc["rules"].items()]
-    diffs = [{"name": k, "attempts": v["attempts"], "correct": v["correct"], "pct": pct(v), "bar": row_bar(v),
-              "week": v["last_7_days"]["attempts"], "week_pct": pct(v["last_7_days"])}
-             for k, v in doc["difficulties"].items()]
-    from .render.env import render_template
-
-    return render_template("terminal/stats.txt", {
-        "style": style, "total": total, "total_pct": round(100 * total["correct"] / total["attempts"])
-        if total["attempts"] else None, "week": week, "week_pct": round(100 * week["correct"] / week["attempts"])
-        if week["attempts"] else None, "rules": rules, "diffs": diffs})
-
-
-def stats_report(fmt: str = "text", style=plain, now: float | None = None) -> str:
-    """`quizgen stats`: the history summarised, as text or as the JSON document of compute_stats."""
-    import json
-
-    from .store import compute_stats
-
-    with _history() as h:
-        doc = compute_stats(h.attempts(), now=now)
-    if fmt == "json":
-        return json.dumps(doc, indent=2, ensure_ascii=False)
-    return stats_text(doc, style).rstrip("\n")
-
-
-__all__ = ["QuizIO", "QuizSession", "QuizResult", "ProblemResult", "pipe_io", "terminal_io", "preview", "STYLES",
-           "step_views", "hint_view", "rebuild_problem", "redo_problems", "question_line", "bar", "fmt_duration",
-           "run_quiz", "run_redo", "run_drill", "stats_text", "stats_report"]

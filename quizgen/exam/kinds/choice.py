@@ -1,0 +1,151 @@
+"""Multiple choice: the key among distractors that are the answers of real typical mistakes (quizgen.mistakes)."""
+
+from __future__ import annotations
+
+import random
+
+from ..question import Option, Question
+
+NAME = "choice"
+TITLE = "Multiple choice"
+INSTRUCTION = "Circle the letter of the correct derivative."
+LABEL = "multiple choice"
+RELAXED = True  # a problem with too few real mistakes may, as a last resort, use generic distractors
+GIVE_UP_AFTER = 12  # redraws of a problem with too few distinct real mistakes before generic ones are used
+
+# Codes a distractor is drawn from only when the problem offers too few specific mistakes.
+_FILLER_CODES = ("sign-error", "not-differentiated")
+
+
+def make(sec, problem, rng, relaxed: bool = False) -> Question | None:
+    got = choice_options(problem, sec.options, rng, allow_generic=relaxed)
+    if got is None:
+        return None
+    options, correct, generic = got
+    return Question(0, sec.index, NAME, sec.points, problem, options=options, correct=correct, generic=generic)
+
+
+def to_dict(q) -> dict:
+    return {"options": [str(o.expr) for o in q.options], "option_mistakes": [o.code for o in q.options],
+            "correct_option": q.correct_letter}
+
+
+def _textbook_option(wrong, x, prefer_fraction: bool):
+    """A distractor in the style of the key, so its form does not give it away.
+
+    Quotient keys have an expanded numerator over a factored denominator, (2x² + 24x + 7)/(x + 6)²; a wrong
+    quotient built from the rule's pieces, (−2x² + 4x(x + 6) + 7)/(x + 6)², is put in that form too (unless that
+    is clearly longer or brings in e⁻¹).
+    """
+    import sympy as sp
+
+    from ...keyform import textbook
+    from ...printing import to_text
+
+    try:
+        shown = textbook(wrong, x, prefer_fraction=prefer_fraction)
+    except Exception:  # noqa: BLE001 — a display-form failure must not lose a valid distractor
+        return wrong
+    if not prefer_fraction:
+        return shown
+    try:
+        num, den = sp.fraction(sp.together(wrong))
+        if den == 1 or sp.count_ops(num) > 80:
+            return shown
+        alt = textbook(sp.factor_terms(sp.expand(num)) / sp.factor_terms(den), x, prefer_fraction=True)
+    except Exception:  # noqa: BLE001
+        return shown
+    if alt.has(sp.exp(-1)) or len(to_text(alt)) > len(to_text(shown)) + 4:
+        return shown
+    return alt
+
+
+def _generic_variants(d, x) -> list:
+    """Power-rule-shaped wrong answers for problems with too few specific mistakes (marked generic in keys)."""
+    return [("generic-times-x", d * x), ("generic-over-x", d / x), ("generic-double", 2 * d)]
+
+
+def choice_options(problem, n_options: int, rng: random.Random, allow_generic: bool):
+    """(options, correct index, generic used) or None when the problem has too few real distinct mistakes.
+
+    Distractors are quizgen.mistakes variants (pairwise different and different from the derivative at every
+    sample point); rule-specific ones first, at most one per code before a second of the same code, then sign
+    errors; generic ones only when `allow_generic`.
+    """
+    import sympy as sp
+
+    from ...numeric import frame_for
+    from ...mistakes import mistake_details
+    from ...printing import to_latex, to_text
+
+    x = problem.var
+    d = sp.diff(problem.expr, x)
+    prefer_fraction = "quotient" in (problem.rules or ())
+    details = mistake_details(problem.expr, x, d)
+    specific = [v for v in details if v.code not in _FILLER_CODES]
+    fillers = [v for v in details if v.code == "sign-error"]
+    # One per code first (in a seeded order), so the options show different mistakes.
+    by_code: dict[str, list] = {}
+    for v in specific:
+        by_code.setdefault(v.code, []).append(v)
+    codes = list(by_code)
+    rng.shuffle(codes)
+    ordered = []
+    depth = 0
+    while any(len(by_code[c]) > depth for c in codes):
+        ordered += [by_code[c][depth] for c in codes if len(by_code[c]) > depth]
+        depth += 1
+    ordered += fillers
+    frame = frame_for(x, problem.expr, d)
+    chosen: list[Option] = [Option(problem.answer, "correct", problem.answer_latex, problem.answer_text)]
+    texts = {problem.answer_text}
+    exprs = [d]
+
+    answer_constant = x not in d.free_symbols
+
+    def take(code, wrong, feedback=""):
+        shown = _textbook_option(wrong, x, prefer_fraction)
+        text = to_text(shown)
+        if text in texts or len(text) > max(70, 2 * len(problem.answer_text)):
+            return False
+        if x not in shown.free_symbols and not answer_constant:
+            return False  # a bare number beside derivatives that depend on x gives itself away
+        if any(not _differs(frame, shown, e) for e in exprs):
+            return False
+        chosen.append(Option(shown, code, to_latex(shown), text, feedback))
+        texts.add(text)
+        exprs.append(shown)
+        return True
+
+    for v in ordered:
+        if len(chosen) == n_options:
+            break
+        take(v.code, v.wrong, v.feedback())
+    generic = False
+    if len(chosen) < n_options:
+        if not allow_generic:
+            return None
+        for code, wrong in _generic_variants(d, x):
+            if len(chosen) == n_options:
+                break
+            if take(code, wrong, "A generic wrong answer (this problem has few typical mistakes)."):
+                generic = True
+        nd = [v for v in details if v.code == "not-differentiated"]
+        for v in nd:
+            if len(chosen) < n_options:
+                take(v.code, v.wrong, v.feedback())
+        if len(chosen) < n_options:
+            return None
+    order = list(range(n_options))
+    rng.shuffle(order)
+    options = [chosen[i] for i in order]
+    return options, order.index(0), generic
+
+
+def _differs(frame, a, b) -> bool:
+    """a and b are different functions: they differ at some sample point (checked numerically, quizgen.check)."""
+    if a == b:
+        return False
+    return any(frame.differs_at(a, b, i) is True for i in range(len(frame.points)))
+
+

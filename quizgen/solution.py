@@ -1,0 +1,91 @@
+"""Worked solutions as display rows: a Step tree as (depth, rule title, [(LaTeX, text)]) for PDFs, TeX and Moodle."""
+
+from __future__ import annotations
+
+from .printing import to_latex, to_text
+
+
+def _needs_parens(expr) -> bool:
+    """A factor that needs parentheses when written next to a multiplication dot: sums, negatives, fractions."""
+    return expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer)
+
+
+def step_formulas(step) -> list[tuple[str, str]]:
+    """(LaTeX, text) lines for one step: the rule applied to this step's pieces, ending at its result."""
+    parts = dict(step.parts)
+    w = step.wrt.name if step.wrt is not None else "x"
+    d_tex = rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right]"
+    d_txt = f"d/d{w}[{to_text(step.expr)}]"
+    res_tex, res_txt = to_latex(step.result), to_text(step.result)
+
+    def p(name):
+        e = parts[name]
+        if _needs_parens(e):
+            return rf"\left({to_latex(e)}\right)", f"({to_text(e)})"
+        return to_latex(e), to_text(e)
+
+    lines: list[tuple[str, str]] = []
+    rule = step.rule
+    middle: tuple[str, str] | None = None
+    if rule == "chain" and {"u", "f(u)", "f'(u)", "u'"} <= parts.keys():
+        u = parts["u"]
+        lines.append((rf"u = {to_latex(u)}, \quad f(u) = {to_latex(parts['f(u)'])}",
+                      f"u = {to_text(u)}, f(u) = {to_text(parts['f(u)'])}"))
+        (a, at), (b, bt) = p("f'(u)"), p("u'")
+        middle = (rf"f'(u) \cdot u' = {a} \cdot {b}", f"f′(u)·u′ = {at}·{bt}")
+    elif rule in ("product", "quotient") and {"f", "g", "f'", "g'"} <= parts.keys():
+        lines.append((rf"f = {to_latex(parts['f'])}, \quad g = {to_latex(parts['g'])}",
+                      f"f = {to_text(parts['f'])}, g = {to_text(parts['g'])}"))
+        (f, ft), (g, gt), (df, dft), (dg, dgt) = p("f"), p("g"), p("f'"), p("g'")
+        if rule == "product":
+            middle = (rf"f'g + fg' = {df} \cdot {g} + {f} \cdot {dg}", f"f′g + fg′ = {dft}·{gt} + {ft}·{dgt}")
+        else:
+            # g² needs brackets unless g is a bare letter or number: (x²)², not x²² (a double superscript in TeX).
+            g_e = parts["g"]
+            sq, sqt = (g, gt) if (g_e.is_Symbol or (g_e.is_Integer and g_e >= 0)) or _needs_parens(g_e) else (
+                rf"\left({g}\right)", f"({gt})")
+            middle = (rf"\frac{{f'g - fg'}}{{g^{{2}}}} = \frac{{{df} \cdot {g} - {f} \cdot {dg}}}{{{sq}^{{2}}}}",
+                      f"(f′g − fg′)/g² = ({dft}·{gt} − {ft}·{dgt})/{sqt}²")
+    elif rule == "constant-multiple" and {"c", "f'"} <= parts.keys():
+        (c, ct), (df, dft) = p("c"), p("f'")
+        middle = (rf"c \cdot f' = {c} \cdot {df}", f"c·f′ = {ct}·{dft}")
+    tex, txt = d_tex, d_txt
+    if middle is not None:
+        tex, txt = f"{tex} = {middle[0]}", f"{txt} = {middle[1]}"
+    lines.append((f"{tex} = {res_tex}", f"{txt} = {res_txt}"))
+    return lines
+
+
+_TRIVIAL_RULES = ("constant", "identity")
+
+
+def _polynomial(step) -> bool:
+    """A polynomial in the step's own variable: its derivative is one line, term by term, without sub-steps."""
+    if step.wrt is None or step.rule not in ("sum", "constant-multiple", "power"):
+        return False
+    try:
+        return bool(step.expr.is_polynomial(step.wrt))
+    except Exception:  # SymPy declines on some non-algebraic input; then show the full trace
+        return False
+
+
+def step_rows(root) -> list[tuple[int, str, list[tuple[str, str]]]]:
+    """(depth, rule title, formulas) for the steps worth showing, parent first.
+
+    Left out: c′ = 0 and x′ = 1 leaves, and the term-by-term inside of a polynomial (its own line says it all).
+    """
+    from .steps import RULE_TITLES
+
+    rows = []
+
+    def visit(step, depth):
+        if depth and step.rule in _TRIVIAL_RULES:
+            return
+        rows.append((depth, RULE_TITLES.get(step.rule, step.rule), step_formulas(step)))
+        if _polynomial(step):
+            return
+        for sub in step.substeps:
+            visit(sub, depth + 1)
+
+    visit(root, 0)
+    return rows
