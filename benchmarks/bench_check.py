@@ -34,7 +34,7 @@ def in_process(n: int, seed: int = 7):
     from quizgen import form as F
     from quizgen import mistakes as M
     from quizgen import numeric as N
-    from quizgen.check import check_answer
+    from quizgen.checker import check_answer
     from quizgen.errors import ParseError
     from quizgen.problems import generate_set
 

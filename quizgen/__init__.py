@@ -18,12 +18,17 @@ __version__ = "0.1.0"
 
 
 def _expr(value, var: str = "x"):
-    """A formula given as text (parsed safely) or as a SymPy expression (used as it is)."""
-    from .mathparse import as_expr, parse
+    """A formula given as text (parsed safely) or as a SymPy expression (its variable made quizgen's own symbol,
+    which carries the assumptions the checker relies on; any other letter is refused as typed text would be)."""
+    from .mathparse import as_expr, parse, symbol
 
     if isinstance(value, str):
         return parse(value, var)
-    return as_expr(value)
+    expr = as_expr(value)
+    stray = sorted(s.name for s in expr.free_symbols if s.name != var)
+    if stray:
+        raise ParseError(f"unknown name {stray[0]!r} (the variable is {var!r})", str(expr))
+    return expr.xreplace({s: symbol(var) for s in expr.free_symbols})
 
 
 def load_bank(*paths, builtin: bool = True):
@@ -45,8 +50,8 @@ def generate(n: int = 10, *, topics=None, difficulty: int | None = None, seed: i
 
 def solve(formula, var: str = "x"):
     """The derivative of a formula with its rule-by-rule steps (a SolveResult)."""
-    from .solve import solve as _solve
-    from .solve import solve_expr
+    from .solver import solve as _solve
+    from .solver import solve_expr
 
     if isinstance(formula, str):
         return _solve(formula, var)
@@ -58,7 +63,7 @@ def check(problem, answer, var: str = "x", *, require_simplified: bool = False):
 
     `answer` is what a student typed (text); a SymPy expression is printed and read back like typed text.
     """
-    from .check import check_answer
+    from .checker import check_answer
     from .printing import to_text
 
     expr = _expr(problem, var)

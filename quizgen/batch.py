@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Iterable, Iterator
 
-from .check import check_text
+from .checker import check_text
 from .errors import QuizgenError
 
 __all__ = ["grade_row", "grade_batch"]

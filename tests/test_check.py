@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from quizgen.batch import grade_batch, grade_row
-from quizgen.check import Verdict, check_answer, check_text
+from quizgen.checker import Verdict, check_answer, check_text
 from quizgen.equiv import compare, equivalent
 from quizgen.form import form_of
 from quizgen.render.terminal import format_verdict

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import pytest
 
 from quizgen.batch import grade_batch
-from quizgen.check import Verdict, check_answer, check_text
+from quizgen.checker import Verdict, check_answer, check_text
 from quizgen.equiv import equivalent
 from quizgen.numeric import frame_for
 from quizgen.errors import ParseError, QuizgenError

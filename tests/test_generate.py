@@ -143,7 +143,7 @@ def test_base_a_logs_stay_base_a_in_questions():
     ("sqrt(x)", "1/(2√x)"),
 ])
 def test_textbook_keys(text, expected):
-    from quizgen.solve import solve
+    from quizgen.solver import solve
 
     assert solve(text).derivative_text == expected
 

@@ -6,7 +6,7 @@ CLI-level rows (exit codes, stderr, no traceback) go in tests/test_cli.py once `
 import pytest
 
 from quizgen.batch import grade_batch
-from quizgen.check import check_answer, check_text
+from quizgen.checker import check_answer, check_text
 from quizgen.errors import LimitError, ParseError, QuizgenError
 from quizgen.mathparse import parse, symbol
 

@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from quizgen.check import check_answer
+from quizgen.checker import check_answer
 from quizgen.equiv import equivalent
 from quizgen.mathparse import parse, symbol
 from quizgen.mistakes import (MISTAKE_CODES, MISTAKE_FEEDBACK, diagnose, mistake_details, mistake_variants,

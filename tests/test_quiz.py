@@ -22,7 +22,7 @@ import sympy as sp
 from click.testing import CliRunner
 
 from quizgen.bank import Family, load_bank
-from quizgen.check import check_answer
+from quizgen.checker import check_answer
 from quizgen.cli import main
 from quizgen.history.drill import drill_set, plan, rule_plans
 from quizgen.draw import DrawRejected, draw
@@ -62,7 +62,7 @@ class FakeVerdict:
 
 
 def fake_checker(expr, text, var="x", expected=None):
-    """A checker with fixed wording, so the screens below do not depend on quizgen.check's messages."""
+    """A checker with fixed wording, so the screens below do not depend on quizgen.checker's messages."""
     a = parse(text, var)
     if sp.simplify(a - expected) == 0:
         return FakeVerdict(True, to_text(a), None, "Correct.", {"simplified": True, "issues": []})

@@ -167,7 +167,7 @@ def generate(count, topics, difficulty, seed, families, banks, fmt, steps):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
 def solve(expr, var, steps, fmt):
     """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps."""
-    from ..solve import solve as do_solve
+    from ..solver import solve as do_solve
 
     result = do_solve(expr, var)
     if fmt == "json":
@@ -198,7 +198,7 @@ def check_cmd(formulas, var, fmt, require_simplified, batch):
     import re
 
     from ..batch import grade_batch
-    from ..check import check_text
+    from ..checker import check_text
     from ..errors import ParseError
     from ..render.terminal import format_verdict
 

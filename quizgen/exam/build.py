@@ -41,7 +41,7 @@ class Version:
             d["student"] = {"name": self.student.name, **({"id": self.student.id} if self.student.id else {})}
         d["seed"] = self.seed
         d["total_points"] = self.total_points
-        d["questions"] = [q.to_dict() for q in self.questions]
+        d["questions"] = [{**q.to_dict(), **kinds.get(q.kind).to_dict(q)} for q in self.questions]
         return d
 
 

@@ -214,7 +214,7 @@ class QuizResult:
 
 
 class QuizSession:
-    """Asks `problems` in order through `io`, grading with `checker` (default quizgen.check.check_answer) and
+    """Asks `problems` in order through `io`, grading with `checker` (default quizgen.checker.check_answer) and
     saving each answer to `history` (a store.History, or None to keep nothing) as soon as it is graded."""
 
     def __init__(self, problems, io: QuizIO, history=None, *, kind: str = "quiz", seed: int | None = None,
@@ -245,7 +245,7 @@ class QuizSession:
     def _check(self, problem, text: str):
         checker = self.checker
         if checker is None:
-            from ..check import check_answer as checker
+            from ..checker import check_answer as checker
         return checker(problem.expr, text, problem.variable, expected=problem.answer)
 
     def _save(self, index: int, r: ProblemResult, started: float | None) -> None:

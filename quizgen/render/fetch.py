@@ -28,11 +28,10 @@ class RefusedURL(ValueError):
 @lru_cache(maxsize=1)
 def allowed_files() -> frozenset[str]:
     """Real paths of the files a page may load."""
-    from quizgen.render.formula import FONTS_DIR
-    from quizgen.render.pdf import _layer_font
+    from quizgen.render.formula import FONTS_DIR, layer_font
 
     fonts = [p for p in FONTS_DIR.iterdir() if p.suffix.lower() in _FONT_SUFFIXES and p.is_file()]
-    return frozenset(os.path.realpath(p) for p in [*fonts, _layer_font()])
+    return frozenset(os.path.realpath(p) for p in [*fonts, layer_font()])
 
 
 def base_url() -> str:

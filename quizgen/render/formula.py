@@ -557,3 +557,15 @@ def typeset(latex: str, text: str, *, prefix: str | None = None, prefix_text: st
     layer = f'<span class="tl"><span style="font-size:{text_px:.2f}px">{escape(full_text)}</span></span>'
     # U+200B between pieces is where a long formula may wrap.
     return Typeset(f'<span class="math">{layer}{chr(0x200B).join(parts)}</span>', prefix_width)
+
+
+def layer_font() -> Path:
+    """The font of the invisible text layer over each formula (DejaVu Sans from ziafont: it has every glyph we print)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("ziafont")
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "DejaVuSans.ttf"
+        if path.is_file():
+            return path
+    return FONTS_DIR / "latinmodern-math.otf"

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from quizgen.errors import OutputError, QuizgenError
 from quizgen.render.env import render_template
-from quizgen.render.formula import FONTS_DIR, FORMULA_PX, cpu_count, prefetch, typeset
+from quizgen.render.formula import FONTS_DIR, FORMULA_PX, cpu_count, layer_font, prefetch, typeset
 
 PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 FORMATS = ("pdf", "html")
@@ -94,20 +94,9 @@ def _font_faces(embed: bool) -> list[dict[str, str]]:
     if not embed:
         # The invisible text layer needs ², ⁴, ₃, ′, − ...: DejaVu Sans (shipped with ziafont, a ziamath dependency)
         # has them all; Latin Modern Math covers most as a fallback.
-        layer = _layer_font()
+        layer = layer_font()
         faces.append({"family": "quizgen-layer", "style": "normal", "weight": "normal", "url": layer.as_uri()})
     return faces
-
-
-def _layer_font() -> Path:
-    from importlib.util import find_spec
-
-    spec = find_spec("ziafont")
-    if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "DejaVuSans.ttf"
-        if path.is_file():
-            return path
-    return FONTS_DIR / "latinmodern-math.otf"
 
 
 # ---------------------------------------------------------------- writing files

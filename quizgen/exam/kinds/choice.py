@@ -143,7 +143,7 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
 
 
 def _differs(frame, a, b) -> bool:
-    """a and b are different functions: they differ at some sample point (checked numerically, quizgen.check)."""
+    """a and b are different functions: they differ at some sample point (checked numerically, quizgen.numeric)."""
     if a == b:
         return False
     return any(frame.differs_at(a, b, i) is True for i in range(len(frame.points)))
