@@ -103,5 +103,5 @@ def test_math_core_imports_only_downward(module, allowed):
 
 
 def test_check_and_batch_sit_on_top():
-    assert "batch" not in _imports("check") and "check" in _imports("batch")
-    assert not any(m.startswith("render") or m.startswith("cli") for m in _imports("check") | _imports("batch"))
+    assert "batch" not in _imports("checker") and "checker" in _imports("batch")
+    assert not any(m.startswith("render") or m.startswith("cli") for m in _imports("checker") | _imports("batch"))

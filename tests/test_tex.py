@@ -121,7 +121,10 @@ def test_header_names_engine_and_key_command(tmp_path):
 @needs_pdflatex
 @pytest.mark.timeout(600)
 def test_example_spec_three_versions_compile_and_key_keeps_paper(tmp_path):
+    from quizgen.cli.text import exam_command
+
     exam = build_exam(load_spec(ROOT / "examples" / "quiz3.toml", BANK), versions=3, jobs=1, bank=BANK)
+    exam.regen = exam_command(exam, "examples/quiz3.toml")  # what the CLI prints in the footer
     write_exam(exam, tmp_path, ["tex"], jobs=1, bank=BANK)
     names = ["exam-A", "exam-B", "exam-C"]
     assert sorted(p.stem for p in tmp_path.glob("*.tex")) == names
