@@ -16,7 +16,7 @@ from . import mistakes
 from .equiv import compare, small
 from .errors import ParseError
 from .form import form_of
-from .mathparse import parse, symbol
+from .mathparse import as_formula, parse, symbol
 from .numeric import Equivalence, frame_for
 from .printing import text_or_str, to_text
 
@@ -50,17 +50,20 @@ class Verdict:
         }
 
 
-def check_answer(problem_expr, answer_text: str, var: str = "x", *, require_simplified: bool = False,
+def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplified: bool = False,
                  expected=None, timeout: float = 0.15) -> Verdict:
-    """Is `answer_text` the derivative of `problem_expr` (a SymPy expression in symbol(var))?
+    """Is `answer_text` the derivative of `problem_expr`? Each is text (read by quizgen.mathparse) or a SymPy
+    expression in symbol(var); an answer given as SymPy is judged on its value and size, having no typed form.
 
     `expected` may be given (the key, possibly in display form) to save a differentiation. ParseError/LimitError
-    from reading the answer propagate (the CLI turns them into exit 2).
+    from reading the text propagate (the CLI turns them into exit 2).
     """
     x = symbol(var)
-    if expected is None:
-        expected = sp.diff(problem_expr, x)
-    answer = parse(answer_text, var)
+    problem_expr = as_formula(problem_expr, var)
+    expected = sp.diff(problem_expr, x) if expected is None else as_formula(expected, var)
+    answer = as_formula(answer_text, var)
+    if not isinstance(answer_text, str):
+        answer_text = None
     interpreted = text_or_str(answer)
     verdict, info = compare(expected, answer, x, domain=problem_expr, timeout=timeout)
     if verdict == "equal":
@@ -87,7 +90,7 @@ def check_answer(problem_expr, answer_text: str, var: str = "x", *, require_simp
                        "quizgen could not decide whether this equals the derivative (too large to evaluate); "
                        f"the expected answer is {text_or_str(expected)}.", form, equivalence=verdict)
     code, feedback = mistakes.diagnose(problem_expr, x, answer, expected=expected)
-    if code is None and re.search(r"\d\.\d|\.\d", answer_text) and _close_to(expected, answer, x, problem_expr):
+    if code is None and answer_text is not None and re.search(r"\d\.\d|\.\d", answer_text) and _close_to(expected, answer, x, problem_expr):
         code, feedback = "rounded-decimals", mistakes.MISTAKE_FEEDBACK["rounded-decimals"]
     return Verdict(False, expected, answer, interpreted, code, feedback, form, equivalence=verdict)
 

@@ -116,6 +116,7 @@ _REAL_ONLY = (sp.Abs, sp.sign, sp.re, sp.im, sp.arg, sp.conjugate, sp.Heaviside,
 
 def compare(expected, answer, var, *, domain=None, timeout: float = 0.15) -> tuple[Equivalence, dict]:
     """`equivalent` with details: {"points", "real", "agree", "at" (a differing point), "undefined_at", "proof"}."""
+    expected, answer = as_expr(expected), as_expr(answer)
     if expected == answer:
         return "equal", {"proof": "identical"}
     deadline = time.monotonic() + timeout
@@ -155,5 +156,5 @@ def equivalent(a, b, var, *, timeout: float = 0.15, domain=None) -> Equivalence:
     """
     if isinstance(var, str):
         var = symbol(var)
-    return compare(as_expr(a), as_expr(b), var, domain=domain, timeout=timeout)[0]
+    return compare(a, b, var, domain=domain, timeout=timeout)[0]
 

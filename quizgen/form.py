@@ -19,7 +19,7 @@ import sympy as sp
 
 from .equiv import small
 from .errors import ParseError
-from .mathparse import parse_tree
+from .mathparse import as_formula, parse_tree
 
 __all__ = ["form_of", "FORM_SLACK"]
 
@@ -170,13 +170,20 @@ def _key_forms(expected) -> tuple[frozenset, int]:
     return frozenset(forms), min(sp.count_ops(f) for f in forms)
 
 
-def form_of(answer_text: str, answer, expected, var) -> dict:
-    """{"simplified": bool, "issues": [short phrases]} for a correct answer; see the rule above."""
-    try:
-        tree = parse_tree(answer_text, var.name)
-        issues = _tree_issues(tree, answer_text, var)
-    except (ParseError, RecursionError):
-        issues = []
+def form_of(answer_text: str | None, answer, expected, var) -> dict:
+    """{"simplified": bool, "issues": [short phrases]} for a correct answer; see the rule above.
+
+    `answer_text` is what was typed (None when the answer came as SymPy: then only its size is judged); `answer`
+    and `expected` are SymPy expressions or text.
+    """
+    answer, expected = as_formula(answer, var), as_formula(expected, var)
+    issues = []
+    if answer_text is not None:
+        try:
+            tree = parse_tree(answer_text, var.name)
+            issues = _tree_issues(tree, answer_text, var)
+        except (ParseError, RecursionError):
+            issues = []
     if not issues and small(answer, 200):
         ops = sp.count_ops(answer)
         # Only an answer longer than the key itself needs the key's other shapes (factor() is the costly part).

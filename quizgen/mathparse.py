@@ -619,6 +619,15 @@ def pair_log_bases(consts: list, factors: list) -> tuple[list, dict]:
     return left, bases
 
 
+def as_formula(value, var="x"):
+    """A formula given as text (read by parse, in the variable `var`: a name or Symbol) or as a SymPy object or
+    number (used as it is). Every public function that takes a problem or an answer reads it through here, so
+    text never reaches sympify (SymPy's diff, count_ops, ... would sympify a str, and that evaluates Python)."""
+    if isinstance(value, str):
+        return parse(value, var if isinstance(var, str) else var.name)
+    return as_expr(value)
+
+
 def as_expr(value):
     """A SymPy object from a SymPy object or a Python number, never from text (sympify would eval a string)."""
     import sympy as sp

@@ -15,7 +15,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .functions import by_class
-from .mathparse import pair_log_bases
+from .mathparse import as_formula, pair_log_bases, symbol
 from .numeric import frame_for
 from .printing import text_or_str
 from .rules import CATEGORIES, CHAIN_FORMULAS
@@ -398,16 +398,19 @@ def _details(expr, var, expected) -> tuple[Variant, ...]:
     return tuple(kept)
 
 
+def _inputs(expr, var, expected=None, *more):
+    """The variable as a Symbol and every formula as SymPy (text read by the safe parser); the key defaults to
+    sympy.diff of the problem."""
+    var = symbol(var) if isinstance(var, str) else var
+    expr = as_formula(expr, var)
+    expected = sp.diff(expr, var) if expected is None else as_formula(expected, var)
+    return (expr, var, expected, *(as_formula(m, var) for m in more))
+
+
 def mistake_details(expr, var, expected=None) -> list[Variant]:
     """Variants for the typical mistakes that apply to expr, most specific first, pairwise different and all
-    different from the true derivative."""
-    if isinstance(var, str):
-        from .mathparse import symbol
-
-        var = symbol(var)
-    if expected is None:
-        expected = sp.diff(expr, var)
-    return list(_details(expr, var, expected))
+    different from the true derivative. Formulas may be text or SymPy; `var` a name or a Symbol."""
+    return list(_details(*_inputs(expr, var, expected)))
 
 
 def mistake_variants(expr, var, expected=None) -> list[tuple[str, sp.Expr]]:
@@ -417,23 +420,15 @@ def mistake_variants(expr, var, expected=None) -> list[tuple[str, sp.Expr]]:
 
 def rules_needed(expr, var) -> list[str]:
     """Names of the rules the derivative of expr uses, in a fixed teaching order."""
-    if isinstance(var, str):
-        from .mathparse import symbol
-
-        var = symbol(var)
-    _, rules = _raw_variants(expr, var)
+    var = symbol(var) if isinstance(var, str) else var
+    _, rules = _raw_variants(as_formula(expr, var), var)
     return [r for r in CATEGORIES if r in rules]
 
 
 def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
     """(mistake code, one-sentence feedback) for a wrong answer; the code is None when no typical mistake matches
     exactly (numerically equal at every sample point)."""
-    if isinstance(var, str):
-        from .mathparse import symbol
-
-        var = symbol(var)
-    if expected is None:
-        expected = sp.diff(expr, var)
+    expr, var, expected, answer = _inputs(expr, var, expected, answer)
     frame = frame_for(var, expr, expected)
     for v in _details(expr, var, expected):
         if _matches(frame, v.wrong, answer):

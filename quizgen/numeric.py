@@ -23,6 +23,7 @@ import mpmath
 import sympy as sp
 
 from .functions import by_class
+from .mathparse import as_expr
 
 __all__ = ["Frame", "Tally", "frame_for", "evaluate", "point_float", "Equivalence", "TOO_BIG"]
 
@@ -336,7 +337,7 @@ class Frame:
 
     def __init__(self, var, refs: Iterable):
         self.var = var
-        refs = [r for r in refs if r is not None]
+        refs = [as_expr(r) for r in refs if r is not None]  # never text (see mathparse.as_formula)
         self.refs = refs
         fns = [_compile(r, var) for r in refs]
         self.real = True
@@ -476,8 +477,6 @@ def frame_for(var, *refs) -> Frame:
 def evaluate(expr, var, at, *, dps: int = 15, real: bool = True):
     """expr at var = `at` (a Python or SymPy number) as a Python float (complex when real=False); None where it is
     undefined (or not real, in real mode) or too big to compute. The same engine as every comparison."""
-    from .mathparse import as_expr
-
     if isinstance(at, complex):
         at = sp.Float(at.real) + sp.I * sp.Float(at.imag)
     at = as_expr(at)  # never text: a point is a number

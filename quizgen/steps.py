@@ -9,7 +9,7 @@ import sympy
 from sympy import Add, Mul, Pow, S
 
 from .functions import by_class
-from .mathparse import pair_log_bases
+from .mathparse import as_expr, pair_log_bases
 from .numeric import frame_for, point_float
 from .printing import ordered_terms
 from .rules import RULE_FORMULAS, RULE_TITLES, RULES
@@ -83,7 +83,7 @@ def trace(expr: sympy.Expr, var: sympy.Symbol, *, expected: sympy.Expr | None = 
         raise TypeError(f"trace() needs a SymPy Symbol as the variable, not {type(var).__name__}")
     root = _Tracer(var, _dummy_for(expr, var)).d(expr)
     if verify:
-        truth = sympy.diff(expr, var) if expected is None else expected
+        truth = sympy.diff(expr, var) if expected is None else as_expr(expected)  # never text
         _check(root.result, truth, var, expr)
     return root
 
