@@ -30,7 +30,7 @@ def answers_for(p):
 def in_process(n: int, seed: int = 7):
     from sympy.core.cache import clear_cache
 
-    from quizgen import check as C
+    from quizgen import checker as C
     from quizgen import form as F
     from quizgen import mistakes as M
     from quizgen import numeric as N

@@ -26,7 +26,8 @@ def _in_tmp(tmp_path, monkeypatch):
 
 
 def _calls():
-    from quizgen import check, form, mistakes
+    from quizgen import checker as check
+    from quizgen import form, mistakes
 
     p, d = parse("sin(x^2)"), parse("2x cos(x^2)")
     return {
@@ -65,7 +66,7 @@ def test_functions_that_take_sympy_objects_refuse_text():
 
 
 def test_text_and_sympy_give_the_same_verdict():
-    from quizgen.check import check_answer
+    from quizgen.checker import check_answer
     from quizgen.mistakes import diagnose, mistake_variants
 
     by_text = check_answer("sin(x^2)", "cos(x^2)")
