@@ -469,7 +469,7 @@ def test_parse_formats():
         parse_formats("pdf,docx")
     # Exactly our base error (the CLI turns it into one line and exit 2), not a subclass or a stray ValueError.
     assert type(err.value) is QuizgenError
-    assert str(err.value) == "unknown format 'docx' in --format (choose from pdf, tex, moodle, json, html)"
+    assert str(err.value) == "unknown format 'docx' in --format (choose from pdf, tex, moodle, stack, qti, json, html)"
 
 
 # ------------------------------------------------------------------------------------------------ CLI
@@ -513,7 +513,7 @@ def test_cli_errors_are_one_line():
     assert both.exit_code == 2 and "give --versions or --roster, not both" in both.output
     fmt = runner.invoke(main, ["exam", str(SMALL), "--format", "docx"])
     assert fmt.exit_code == 2
-    assert fmt.output == "error: unknown format 'docx' in --format (choose from pdf, tex, moodle, json, html)\n"
+    assert fmt.output == "error: unknown format 'docx' in --format (choose from pdf, tex, moodle, stack, qti, json, html)\n"
     missing = runner.invoke(main, ["exam"])
     assert missing.exit_code == 2 and "Usage: main exam [OPTIONS] SPEC" in missing.output
     helped = runner.invoke(main, ["exam", "--help"])

@@ -413,14 +413,15 @@ def exam():
 @click.option("--versions", "-k", type=click.IntRange(1, 200), default=None, help="Versions A, B, ... (overrides the spec).")
 @click.option("--roster", type=click.Path(dir_okay=False), help="Class list CSV (header: name, optional id): one paper per student.")
 @click.option("--format", "fmt", default="pdf", show_default=True,
-              help="Comma-separated: pdf, tex, moodle, json, html (exam.json is always written).")
+              help="Comma-separated: pdf, tex, moodle, stack, qti, json, html (exam.json is always written).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
 @click.option("--seed", type=click.IntRange(0), default=None, help="Seed (overrides the spec's).")
 @click.option("--steps/--no-steps", default=None, help="Worked steps in the keys (default: the spec's `steps`).")
 @bank_option
 def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps, banks):
     """Build the papers of an exam spec (TOML) into -o: exam-A.pdf ..., key-A.pdf ..., exam-all.pdf (every paper, one
-    print job) and exam.json; --format adds exam-A.tex ... and exam.moodle.xml."""
+    print job) and exam.json; --format adds exam-A.tex ..., exam.moodle.xml, exam.stack.xml (Moodle STACK) and
+    exam.qti.zip (Canvas)."""
     from ..exam import build_exam, load_roster, load_spec, write_exam
     from ..util.parallel import cpu_count
     from .text import Progress, describe_run, exam_command, parse_formats, run_steps

@@ -150,7 +150,8 @@ def describe_run(exam, written: list[Path], folder) -> str:
     for prefix, suffix in (("exam-", ".pdf"), ("key-", ".pdf"), ("exam-", ".html"), ("key-", ".html"),
                            ("exam-", ".tex")):
         shown += group(prefix, suffix)
-    shown += [nm for nm in ("exam-all.pdf", "exam.moodle.xml", "exam.json") if nm in names]
+    shown += [nm for nm in ("exam-all.pdf", "exam.moodle.xml", "exam.stack.xml", "exam.qti.zip", "exam.json")
+              if nm in names]
     v = exam.versions
     what = (f"{len(v)} personal papers" if v and v[0].student is not None
             else f"{len(v)} version{'s' if len(v) != 1 else ''}")

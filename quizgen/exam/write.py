@@ -13,13 +13,13 @@ from ..util.parallel import cpu_count
 from .build import Exam
 from .spec import section_title
 
-FORMATS = ("pdf", "tex", "moodle", "json", "html")
+FORMATS = ("pdf", "tex", "moodle", "stack", "qti", "json", "html")
 
 
 def write_steps(n: int, formats) -> int:
     """Progress steps of writing n papers in these formats (one per file, two per PDF paper and key)."""
     return (("pdf" in formats) * (2 * n + 2) + ("tex" in formats) * n + ("html" in formats) * 2 * n
-            + ("moodle" in formats) + 1)
+            + ("moodle" in formats) + ("stack" in formats) + ("qti" in formats) + 1)
 
 
 def output_files(exam: Exam, formats) -> list[str]:
@@ -36,6 +36,10 @@ def output_files(exam: Exam, formats) -> list[str]:
         names.append("exam-all.pdf")
     if "moodle" in formats:
         names.append("exam.moodle.xml")
+    if "stack" in formats:
+        names.append("exam.stack.xml")
+    if "qti" in formats:
+        names.append("exam.qti.zip")
     names.append("exam.json")
     return names
 
@@ -125,6 +129,16 @@ def write_exam(exam: Exam, out_dir, formats=("pdf",), *, jobs: int | None = 1, p
 
             staging.write_text("exam.moodle.xml", moodle_xml(exam, titles=titles))
             tick("exam.moodle.xml")
+        if "stack" in formats:
+            from ..render.stack import stack_xml
+
+            staging.write_text("exam.stack.xml", stack_xml(exam, titles=titles))
+            tick("exam.stack.xml")
+        if "qti" in formats:
+            from ..render.qti import write_qti
+
+            write_qti(exam, staging.path("exam.qti.zip"), titles=titles)
+            tick("exam.qti.zip")
         if "tex" in formats:
             from ..render.tex import exam_tex
 
