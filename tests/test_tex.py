@@ -193,3 +193,23 @@ def test_roster_names_in_any_script_compile_as_written(tmp_path):
         # TeX prints the ASCII apostrophe as the typographic one (’); every letter is as written.
         assert name in pdf_text(out / f"{v.paper_name}.pdf").replace("’", "'"), name
     assert f"Paper of {NAMES[3]} (S4)" in pdf_text(out / f"{cyrillic}-key.pdf")
+
+
+@needs_pdflatex
+@pytest.mark.timeout(600)
+def test_bank_titles_with_unicode_scripts_compile(tmp_path):
+    """Family titles such as "eˣ plus a power" and "logₐ of a quadratic" head their parts in the .tex."""
+    from quizgen.exam import spec_from_dict
+
+    fams = [f for f in BANK.families if not f.title.isascii()]
+    assert len(fams) >= 17
+    spec = spec_from_dict({"title": "Titles", "seed": 3, "section": [{"family": f.id, "count": 1} for f in fams]},
+                          "titles.toml", BANK)
+    exam = build_exam(spec, versions=1, jobs=1, bank=BANK)
+    write_exam(exam, tmp_path, ["tex"], jobs=1, bank=BANK)
+    tex = (tmp_path / "exam-A.tex").read_text("utf-8")
+    assert header(tex)["engine"] == "pdflatex" and r"e\textsuperscript{x}" in tex and r"log\textsubscript{a}" in tex
+    for job, log in compile_all(tmp_path, ["exam-A"]).items():
+        check_log(log, job)
+    text = pdf_text(tmp_path / "exam-A.pdf")
+    assert "Part 1" in text and f"Part {len(fams)}" in text
