@@ -213,3 +213,35 @@ def test_bank_titles_with_unicode_scripts_compile(tmp_path):
         check_log(log, job)
     text = pdf_text(tmp_path / "exam-A.pdf")
     assert "Part 1" in text and f"Part {len(fams)}" in text
+
+
+@needs_pdflatex
+@pytest.mark.timeout(600)
+def test_control_characters_in_file_names_stay_in_their_comment(tmp_path):
+    """A CR in the spec's or roster's file name must not end the header's comment line (the rest would be TeX)."""
+    spec_file = tmp_path / "quiz\r\\input{evil}\x0b.toml"
+    spec_file.write_text((FIX / "small.toml").read_text("utf-8"), "utf-8")
+    roster_file = tmp_path / "class\r\\end{document}.csv"
+    roster_file.write_text("name\nAda Lovelace\n", "utf-8")
+    from click.testing import CliRunner
+
+    from quizgen.cli import main
+
+    res = CliRunner().invoke(main, ["exam", str(spec_file), "--roster", str(roster_file), "-o", str(tmp_path / "out"),
+                                    "--format", "tex,moodle,stack,qti", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    tex = (tmp_path / "out" / "exam-ada-lovelace.tex").read_text("utf-8")
+    assert not re.search("[\r\x0b\x85\u2028]", tex)
+    assert "\\input{evil}" in tex.splitlines()[1] and tex.splitlines()[1].startswith("% quizgen exam")
+    assert all(line.startswith("%") for line in tex.splitlines()[:10])
+    assert "\n\\input{evil}" not in tex and tex.count("\n\\end{document}") == 1
+    for job, log in compile_all(tmp_path / "out", ["exam-ada-lovelace"]).items():
+        check_log(log, job)
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    for name in ("exam.moodle.xml", "exam.stack.xml"):
+        ET.parse(tmp_path / "out" / name)  # well-formed despite the control characters in the names
+    with zipfile.ZipFile(tmp_path / "out" / "exam.qti.zip") as zf:
+        for member in zf.namelist():
+            ET.fromstring(zf.read(member))
