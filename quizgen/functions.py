@@ -110,6 +110,20 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("arctan", ("atan",), "atan", lambda sp, u: 1 / (1 + u**2), "arctan", "Derivative of arctangent",
              "(arctan x)′ = 1/(1 + x²)", "(arctan u)′ = u′/(1 + u²)", "trigonometric", _ALL_REAL, "arctan",
              r"\arctan", mp="atan"),
+    # Hyperbolic functions: (tanh u)′ is written sech²u, as teachers write it, so sech is a function of the course
+    # too (a student who learned it types it). Students carry cos′ = −sin over to cosh, and sec′ to sech.
+    Function("sinh", (), "sinh", lambda sp, u: sp.cosh(u), "sinh", "Derivative of hyperbolic sine",
+             "(sinh x)′ = cosh x", "(sinh u)′ = cosh u · u′", "hyperbolic", _ALL_REAL, "sinh", r"\sinh",
+             mp="sinh", big_arg=True, mistakes=("sign-error",), power_on_name=True),
+    Function("cosh", (), "cosh", lambda sp, u: sp.sinh(u), "cosh", "Derivative of hyperbolic cosine",
+             "(cosh x)′ = sinh x", "(cosh u)′ = sinh u · u′", "hyperbolic", _ALL_REAL, "cosh", r"\cosh",
+             mp="cosh", big_arg=True, mistakes=("sign-error",), power_on_name=True),
+    Function("tanh", (), "tanh", lambda sp, u: sp.sech(u) ** 2, "tanh", "Derivative of hyperbolic tangent",
+             "(tanh x)′ = sech² x", "(tanh u)′ = sech²u · u′", "hyperbolic", _ALL_REAL, "tanh", r"\tanh",
+             mp="tanh", power_on_name=True),
+    Function("sech", (), "sech", lambda sp, u: -sp.sech(u) * sp.tanh(u), "sech", "Derivative of hyperbolic secant",
+             "(sech x)′ = −sech x tanh x", "(sech u)′ = −sech u tanh u · u′", "hyperbolic", _ALL_REAL, "sech",
+             r"\operatorname{sech}", mp="sech", big_arg=True, mistakes=("sign-error",), power_on_name=True),
     Function("ln", ("log",), "log", lambda sp, u: 1 / u, "ln", "Natural logarithm",
              "(ln x)′ = 1/x", "(ln u)′ = u′/u", "logarithm", "u > 0", "ln", r"\ln",
              mp="log", pole=lambda c, u: u == 0, real_ok=lambda u: u > 0, mistakes=("ln-reciprocal",),
@@ -131,12 +145,13 @@ CATEGORIES: dict[str, str] = {
     "exponential": "the exponential rule",
     "logarithm": "the logarithm rule",
     "trigonometric": "the trig derivatives",
+    "hyperbolic": "the hyperbolic derivatives",
 }
 
 # Function names students reach for that the course does not have: the parser says "not supported" rather than
 # splitting them into letters ("abs" is not a·b·s).
 NOT_IN_COURSE: frozenset[str] = frozenset({
-    "sinh", "cosh", "tanh", "abs", "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
+    "abs", "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
     "asec", "acsc", "acot", "erf", "lg",
 })
 

@@ -193,7 +193,7 @@ def test_product_pieces():
 
 
 def test_unsupported_takes_sympy_result():
-    for expr in (gamma(x), Abs(x), x**x, sympy.sinh(x)):
+    for expr in (gamma(x), Abs(x), x**x, sympy.coth(x)):
         step = trace(expr, x)
         assert step.rule == "unsupported"
         assert step.result == diff(expr, x)
@@ -238,8 +238,8 @@ def test_to_dict_is_json_and_uses_the_formatter():
 def test_titles_and_formulas_cover_every_rule():
     names = {
         "constant", "identity", "constant-multiple", "sum", "power", "exp", "exp-base", "ln", "log-base",
-        "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "product", "quotient", "chain",
-        "unsupported",
+        "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sech",
+        "product", "quotient", "chain", "unsupported",
     }  # fmt: skip
     assert set(RULES) == names
     assert set(RULE_TITLES) == names and set(RULE_FORMULAS) == names
