@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 
 from .errors import ParseError
+from .functions import BY_SYMPY_NAME
 
-# SymPy function name -> Maxima name (Maxima's log is the natural log, as SymPy's).
-_FUNCTIONS = {"sin": "sin", "cos": "cos", "tan": "tan", "sec": "sec", "csc": "csc", "cot": "cot", "asin": "asin",
-              "acos": "acos", "atan": "atan", "log": "log", "exp": "exp"}
+# SymPy function name -> Maxima name, for every course function (quizgen.functions): Maxima spells each one as
+# SymPy does (its log is the natural log too), and quizgen's parser reads every SymPy name back.
+_FUNCTIONS = {name: name for name in BY_SYMPY_NAME}
 P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = 10, 20, 25, 30, 40
 
 

@@ -82,7 +82,7 @@ def test_latex_operator_pattern_is_built_from_the_table():
         if name.isalpha():
             assert name in latex_operator_names()
             assert function_spacing(row.latex + r"{\left(x \right)}").startswith(rf"\operatorname{{{name}}}")
-    assert _FUNCTION.pattern.count("|") == len(latex_operator_names()) - 1
+    assert _FUNCTION.pattern.count("|") == 2 * len(latex_operator_names()) - 1
     assert re.fullmatch(_FUNCTION, r"\log")
 
 
@@ -104,3 +104,12 @@ def test_not_in_course_names_are_refused_by_name():
     for name in sorted(NOT_IN_COURSE):
         with pytest.raises(ParseError, match=f"'{name}' is not a supported function"):
             parse(f"{name}(x)")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_maxima_export_writes_and_reads_every_row(row):
+    from quizgen.maxima import from_maxima, to_maxima
+
+    f = row.apply(INNER)
+    assert from_maxima(to_maxima(f)) == f
+    assert from_maxima(to_maxima(row.d(INNER))) == row.d(INNER)
