@@ -11,6 +11,7 @@ module as their first argument, the evaluator's guards receive the mpmath contex
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -182,8 +183,12 @@ def word_names() -> tuple[str, ...]:
 
 
 def latex_operator_names() -> list[str]:
-    r"""Names of LaTeX operator commands the printers emit for course functions (\sin, \ln, \log): longest first,
-    so a pattern built from them never stops at a prefix (\sinh before \sin)."""
+    r"""Names of the LaTeX operators the printers emit for course functions, as \sin, \ln, \log or as
+    \operatorname{sech}: longest first, so a pattern built from them never stops at a prefix (\sinh, not \sin)."""
     names = [f.latex for f in FUNCTIONS if f.sympy] + [f.base_latex for f in FUNCTIONS if f.base_latex]
-    words = {n[1:] for n in names if n.startswith("\\") and n[1:].isalpha()}
+    words = set()
+    for n in names:
+        m = re.fullmatch(r"\\(?:operatorname\{([A-Za-z]+)\}|([A-Za-z]+))", n)
+        if m:
+            words.add(m.group(1) or m.group(2))
     return sorted(words, key=lambda n: (-len(n), n))

@@ -121,3 +121,10 @@ def test_a_pdf_sheet_with_tanh_renders(tmp_path):
     squashed = re.sub(r"\s+", "", text + key)
     assert "tanh(" in squashed and "sinh(" in squashed and "cosh(" in squashed
     assert "Derivativeofhyperbolictangent" in squashed
+
+
+def test_sech_is_spaced_like_the_operators_latex_has_a_command_for():
+    from quizgen.render.formula import function_spacing
+
+    assert function_spacing(r"12 \operatorname{sech}^{2}{\left(3 x \right)}") == \
+        function_spacing(r"12 \tanh^{2}{\left(3 x \right)}").replace("tanh", "sech")

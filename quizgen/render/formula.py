@@ -442,8 +442,10 @@ def plain_delimiters(latex: str) -> str:
     return latex.replace("\0L", "\\left").replace("\0R", "\\right")
 
 
-# The LaTeX operator names the printers emit for course functions (from the one table of functions).
-_FUNCTION = re.compile(r"\\(" + "|".join(latex_operator_names()) + r")(?![A-Za-z])")
+# The LaTeX operators the printers emit for course functions (from the one table of functions): \sin, or
+# \operatorname{sech} for a name LaTeX has no command for (it needs the same spacing).
+_NAMES = "|".join(latex_operator_names())
+_FUNCTION = re.compile(rf"\\(?:operatorname\{{({_NAMES})\}}|({_NAMES})(?![A-Za-z]))")
 
 
 def _skip_scripts(latex: str, i: int) -> int:
@@ -479,7 +481,7 @@ def function_spacing(latex: str) -> str:
         end = _skip_scripts(latex, match.end())
         rest = latex[end:].lstrip()
         space_after = not rest.startswith(("(", "{(", "\\left", "{\\left", "[", "{[")) and bool(rest)
-        out.append(("\\," if space_before else "") + f"\\operatorname{{{match.group(1)}}}" + latex[match.end() : end]
+        out.append(("\\," if space_before else "") + f"\\operatorname{{{match.group(1) or match.group(2)}}}" + latex[match.end() : end]
                    + ("\\, " if space_after else ""))
         pos = end
     out.append(latex[pos:])
