@@ -564,6 +564,8 @@ def test_killed_quiz_keeps_every_answer_given(home):
     with History() as h:
         assert [(a.position, a.outcome, a.given) for a in h.attempts()] == [
             (1, "correct", gen["problems"][0]["answer"]), (2, "wrong", "1")]
+        assert [(a.position, a.try_no, a.given) for a in h.answers()] == [
+            (1, 1, gen["problems"][0]["answer"]), (2, 1, "1")]
 
 
 def _spawn(pexpect, home, *args, color=True):

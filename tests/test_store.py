@@ -154,11 +154,13 @@ def test_migrates_a_version_1_database_forward_keeping_its_rows(tmp_path):
     conn.commit()
     conn.close()
     with History(path) as h:
-        assert h.schema_version() == SCHEMA_VERSION == 2
+        assert h.schema_version() == SCHEMA_VERSION == 3
         [a] = h.attempts()
         assert (a.problem_id, a.correct, a.hints, a.review) == ("p1", True, 0, False)
         indexes = {r[0] for r in h.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "attempts_topic_time" in indexes
+        [answer] = h.answers()  # its one answer, kept as a row by the 2 -> 3 step
+        assert (answer.attempt_id, answer.try_no, answer.given, answer.correct) == (a.id, 1, "2cos(2x)", True)
 
 
 def test_refuses_a_database_from_a_newer_quizgen(tmp_path):
@@ -166,7 +168,8 @@ def test_refuses_a_database_from_a_newer_quizgen(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(StoreError, match=r"schema version 3, newer than this quizgen understands \(2\)"):
+    with pytest.raises(StoreError, match=rf"schema version {SCHEMA_VERSION + 1}, newer than this quizgen "
+                                         rf"understands \({SCHEMA_VERSION}\)"):
         History(path)
 
 
@@ -217,8 +220,8 @@ def test_two_writers_at_once_lose_nothing_and_keep_the_file_sound(tmp_path):
             with History(path) as h:
                 sid = h.start_session(kind)
                 for i in range(n):
-                    h.record(sid, i + 1, p, outcome="wrong", correct=False, given=str(i), tries=1)
-                    h.record(sid, i + 1, p, outcome="correct", correct=True, given=str(i), tries=2)
+                    h.record(sid, i + 1, p, outcome="wrong", correct=False, given=str(i), tries=1, answered=True)
+                    h.record(sid, i + 1, p, outcome="correct", correct=True, given=str(i), tries=2, answered=True)
                 h.end_session(sid)
         except Exception as e:  # noqa: BLE001
             errors.append(e)
@@ -233,6 +236,7 @@ def test_two_writers_at_once_lose_nothing_and_keep_the_file_sound(tmp_path):
         rows = h.attempts()
         assert len(rows) == 2 * n
         assert all(a.correct and a.tries == 2 for a in rows)
+        assert len(h.answers()) == 4 * n  # both tries of every problem, each in one transaction with its problem
         assert sorted({a.session_kind for a in rows}) == ["drill", "quiz"]
         assert h.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert all(s.ended_at is not None for s in h.sessions())

@@ -1,4 +1,4 @@
-"""Quiz history in SQLite (one row per problem asked, committed as it is answered) and the progress computed from it."""
+"""Quiz history in SQLite: a row per problem asked (its final state) and a row per answer given, committed as given."""
 
 from __future__ import annotations
 
@@ -58,6 +58,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE attempts ADD COLUMN review INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX attempts_topic_time ON attempts(topic, answered_at)",
     ),
+    (  # 2 -> 3: every answer its own row (a retry used to overwrite the first answer and its mistake code)
+        """CREATE TABLE answers (
+               id INTEGER PRIMARY KEY,
+               attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+               try INTEGER NOT NULL,
+               given TEXT NOT NULL,
+               correct INTEGER NOT NULL,
+               mistake TEXT,
+               hints INTEGER,
+               answered_at REAL NOT NULL,
+               UNIQUE (attempt_id, try))""",
+        # Schema 2 kept only each problem's last answer: that one becomes a row. Its mistake code is kept only
+        # when it surely was that answer's (the only try, and wrong); the hints shown before it were not recorded.
+        """INSERT INTO answers (attempt_id, try, given, correct, mistake, hints, answered_at)
+               SELECT id, tries, given, correct, CASE WHEN tries = 1 AND NOT correct THEN mistake END, NULL,
+                      answered_at
+               FROM attempts WHERE given IS NOT NULL AND tries > 0""",
+        "CREATE INDEX answers_time ON answers(answered_at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -78,7 +97,8 @@ def default_db_path() -> Path:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One problem asked: its final state (retries update the row; correct means finally right)."""
+    """One problem asked: its final state (retries update the row; correct means finally right). Each answer
+    given to it is an Answer of its own."""
 
     id: int
     session_id: int
@@ -103,6 +123,22 @@ class Attempt:
     hints: int = 0
     review: bool = False
     session_kind: str = "quiz"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer typed and graded: the try-th for the problem asked as attempt `attempt_id`."""
+
+    id: int
+    attempt_id: int
+    session_id: int
+    position: int
+    try_no: int  # 1 for the first answer to the problem, 2 for the retry
+    given: str
+    correct: bool
+    mistake: str | None  # this answer's mistake code
+    hints: int | None  # hints shown before it (None: an answer kept from schema 2, which did not record it)
+    answered_at: float
 
 
 @dataclass(frozen=True)
@@ -220,10 +256,38 @@ class History:
 
     def record(self, session_id: int, position: int, problem, *, outcome: str, correct: bool, given: str | None = None,
                tries: int = 0, assisted: bool = False, mistake: str | None = None, hints: int = 0,
-               review: bool = False, started_at: float | None = None) -> None:
-        """Write the problem's current state; a later call for the same (session, position) replaces it."""
+               review: bool = False, started_at: float | None = None, answered: bool = False,
+               answer_mistake: str | None = None) -> None:
+        """Write the problem's current state; a later call for the same (session, position) replaces it.
+
+        `answered`: this call follows a new answer (`given`, try number `tries`, right if `correct`, with its own
+        `answer_mistake`), which is added as a row of its own in the same transaction; no later call replaces it.
+        """
         now = self.clock()
         params = json.dumps([[str(k), str(v)] for k, v in getattr(problem, "params", ()) or ()])
+        if answered and (given is None or tries < 1):
+            raise ValueError("an answer needs the text given and its try number")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot write the history at {self.path}: {e}") from None
+        try:
+            self._upsert(now, session_id, position, problem, params, outcome, correct, given, tries, assisted,
+                         mistake, hints, review, started_at)
+            if answered:
+                self._write("""INSERT INTO answers (attempt_id, try, given, correct, mistake, hints, answered_at)
+                               SELECT id, ?, ?, ?, ?, ?, ? FROM attempts WHERE session_id = ? AND position = ?""",
+                            (tries, given, int(bool(correct)), answer_mistake, hints, now, session_id, position))
+            self._write("COMMIT")
+        except BaseException:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
+
+    def _upsert(self, now, session_id, position, problem, params, outcome, correct, given, tries, assisted, mistake,
+                hints, review, started_at) -> None:
         self._write(
             f"""INSERT INTO attempts ({_ATTEMPT_COLS.replace('id, ', '', 1)})
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -272,3 +336,19 @@ class History:
         rows = self.conn.execute(f"SELECT {cols}, s.kind FROM attempts a JOIN sessions s ON s.id = a.session_id "
                                  "WHERE a.session_id = ? ORDER BY a.position", (session_id,)).fetchall()
         return [_attempt(r[:-1], r[-1]) for r in rows]
+
+    def answers(self, session_id: int | None = None) -> list[Answer]:
+        """Every answer given (optionally in one session), in the order given."""
+        sql = ("SELECT n.id, n.attempt_id, a.session_id, a.position, n.try, n.given, n.correct, n.mistake, n.hints, "
+               "n.answered_at FROM answers n JOIN attempts a ON a.id = n.attempt_id")
+        args: tuple = ()
+        if session_id is not None:
+            sql += " WHERE a.session_id = ?"
+            args = (session_id,)
+        sql += " ORDER BY n.answered_at, n.id"
+        try:
+            rows = self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot read the history at {self.path}: {e}") from None
+        return [Answer(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6]), r[7],
+                       None if r[8] is None else int(r[8]), float(r[9])) for r in rows]

@@ -248,12 +248,15 @@ class QuizSession:
             from ..checker import check_answer as checker
         return checker(problem.expr, text, problem.variable, expected=problem.answer)
 
-    def _save(self, index: int, r: ProblemResult, started: float | None) -> None:
+    def _save(self, index: int, r: ProblemResult, started: float | None, *, answered: bool = False,
+              answer_mistake: str | None = None) -> None:
+        """Write the problem's state; `answered`: the answer r.given was just graded and becomes its own row."""
         if self.history is None or self.session_id is None:
             return
         self.history.record(self.session_id, index + 1, r.problem, outcome=r.outcome, correct=r.correct,
                             given=r.given, tries=r.tries, assisted=r.assisted, mistake=r.mistake, hints=r.hints,
-                            review=self.reviews[index], started_at=started)
+                            review=self.reviews[index], started_at=started, answered=answered,
+                            answer_mistake=answer_mistake)
 
     # -- the loop --------------------------------------------------------------------------------------------
 
@@ -344,11 +347,12 @@ class QuizSession:
                 continue
             r.tries += 1
             r.given = text
-            r.mistake = getattr(verdict, "mistake", None) or r.mistake
+            mistake = getattr(verdict, "mistake", None)
+            r.mistake = mistake or r.mistake
             read_as = _read_as(verdict)
             if verdict.correct:
                 r.outcome = "correct"
-                self._save(i, r, started)
+                self._save(i, r, started, answered=True, answer_mistake=mistake)
                 form = getattr(verdict, "form", None) or {}
                 issues = form.get("issues") if isinstance(form, dict) else None
                 key_form = None
@@ -358,7 +362,7 @@ class QuizSession:
                           feedback=_feedback_lines(verdict, correct=True), key_form=key_form)
                 return r, False
             r.outcome = "wrong"
-            self._save(i, r, started)
+            self._save(i, r, started, answered=True, answer_mistake=mistake)
             final = r.tries >= MAX_TRIES
             feedback = _feedback_lines(verdict, correct=False)
             # The same advice twice in a row adds nothing; the worked steps follow instead.
