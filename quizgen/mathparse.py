@@ -57,8 +57,10 @@ def _fold(text: str) -> str:
     return "".join(out)
 
 
-def tokenize(text: str, names: frozenset[str]) -> list[Tok]:
-    """Split folded text into tokens; `names` are the identifiers allowed besides functions and constants."""
+def tokenize(text: str, names: frozenset[str], equation: bool = False) -> list[Tok]:
+    """Split folded text into tokens; `names` are the identifiers allowed besides functions and constants.
+
+    `equation`: '=' is a token (only line answers are equations; everywhere else '=' is refused with a hint)."""
     s = _fold(text)
     toks: list[Tok] = []
     i, n = 0, len(s)
@@ -117,7 +119,7 @@ def tokenize(text: str, names: frozenset[str]) -> list[Tok]:
             continue
         if ch == "_" and i + 1 < n and s[i + 1] == "_":
             raise ParseError("'__' is not allowed in a formula", text, i, "formulas are math, not Python")
-        if ch in "+-*/^,_":
+        if ch in "+-*/^,_" or (equation and ch == "="):
             toks.append(Tok("op", ch, i))
             i += 1
             continue
@@ -239,6 +241,26 @@ class _Parser:
         if self.tok.kind == "end":
             raise ParseError("empty input", self.text, 0, "type a formula, e.g. 3x^2")
         node = self.sum()
+        return self.finish(node)
+
+    def equation(self):
+        """lhs = rhs, or a bare right-hand side: ("eq", lhs, rhs, pos) or the expression node."""
+        if self.tok.kind == "end":
+            raise ParseError("empty input", self.text, 0, "type the line, e.g. y = 2x - 1")
+        if self.tok.text == "=":
+            raise self.error("'=' needs something before it", self.tok, "e.g. y = 2x - 1")
+        lhs = self.sum()
+        if not (self.tok.kind == "op" and self.tok.text == "="):
+            return self.finish(lhs)
+        eq = self.take()
+        if self.tok.kind == "end":
+            raise self.error("'=' needs something after it", eq, "e.g. y = 2x - 1")
+        rhs = self.sum()
+        if self.tok.kind == "op" and self.tok.text == "=":
+            raise self.error("an equation has one '='", self.tok, "write the line as y = mx + b")
+        return ("eq", lhs, self.finish(rhs), eq.pos)
+
+    def finish(self, node):
         if self.tok.kind != "end":
             t = self.tok
             if t.text == ")":
@@ -252,7 +274,7 @@ class _Parser:
         node = self.product()
         while self.tok.kind == "op" and self.tok.text in "+-":
             op = self.take()
-            if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")+*/^,"):
+            if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")+*/^,="):
                 raise self.error(f"'{op.text}' needs something after it", op)
             rhs = self.product()
             node = ("add" if op.text == "+" else "sub", node, rhs, op.pos)
@@ -268,7 +290,7 @@ class _Parser:
             t = self.tok
             if t.kind == "op" and t.text in "*/":
                 self.take()
-                if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")*/^,"):
+                if self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")*/^,="):
                     raise self.error(f"'{t.text}' needs something after it", t)
                 rhs = self.unary()
                 node = ("mul" if t.text == "*" else "div", node, rhs, t.pos)
@@ -392,7 +414,7 @@ class _Parser:
             if len(args) == 2:
                 base = args[1]
             node = ("call", name, args[0], base, fn.pos)
-        elif self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")+-*/,^"):
+        elif self.tok.kind == "end" or (self.tok.kind == "op" and self.tok.text in ")+-*/,^="):
             raise self.error(f"{name} needs an argument", fn, f"e.g. {name}(x)")
         else:
             # Without parentheses a function takes the juxtaposed factors that follow it: sin 2x, ln x, 2x ln 3.
@@ -537,8 +559,11 @@ def _pos(node) -> int:
     return 0
 
 
-def parse_tree(text: str, var: str = "x", names: tuple[str, ...] = ()):
-    """Tokenize and parse into the checked tree; raises ParseError/LimitError with a position."""
+def parse_tree(text: str, var: str = "x", names: tuple[str, ...] = (), *, equation: bool = False):
+    """Tokenize and parse into the checked tree; raises ParseError/LimitError with a position.
+
+    `equation`: the text may be `lhs = rhs` (the tree is then ("eq", lhs, rhs, pos)); only line answers are read
+    this way (quizgen.asks.lines), so '=' stays an error everywhere else."""
     if not isinstance(text, str):
         raise ParseError("input must be text", "", None)
     if len(text) > MAX_LENGTH:
@@ -548,9 +573,10 @@ def parse_tree(text: str, var: str = "x", names: tuple[str, ...] = ()):
     if var in ("e",):
         raise ParseError("e is Euler's number and cannot be the variable", var, None)
     allowed = frozenset((var, *names))
-    toks = tokenize(text, allowed)
+    toks = tokenize(text, allowed, equation)
     try:
-        tree = _Parser(text, toks, var).parse()
+        parser = _Parser(text, toks, var)
+        tree = parser.equation() if equation else parser.parse()
         _check_tree(tree, text)
     except RecursionError:
         raise LimitError(f"formula too deeply nested (limit {MAX_DEPTH} levels)", text, None) from None
@@ -573,6 +599,45 @@ def parse(text: str, var: str = "x", params: dict | None = None):
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise ParseError("the formula is undefined (division by zero or similar)", text, None)
     return expr
+
+
+DEPENDENT = "y"  # the letter of a line's equation: y = 2x − 1
+
+
+def parse_equation(text: str, var: str = "x"):
+    """Read a line's equation, `y − 1 = 2(x − 1)`, `2x − y = 1`, or a bare right-hand side `2x − 1`.
+
+    Returns (lhs, rhs) as SymPy expressions in symbol(var) and symbol("y"); a bare right-hand side is (y, text).
+    '=' and the letter y are accepted only here: the asks that want a line call this, nothing else does.
+    """
+    import sympy as sp
+
+    if var == DEPENDENT:
+        raise ParseError(f"the variable cannot be {DEPENDENT!r} in a line's equation (y is the line's own letter)",
+                         text, None)
+    tree = parse_tree(text, var, (DEPENDENT,), equation=True)
+    env = {var: symbol(var), DEPENDENT: symbol(DEPENDENT)}
+    try:
+        if tree[0] == "eq":
+            lhs, rhs = _build(tree[1], text, env), _build(tree[2], text, env)
+        else:
+            rhs = _build(tree, text, env)
+            if rhs.has(env[DEPENDENT]):
+                raise ParseError("an equation needs '='", text, None, "write the line as y = mx + b")
+            lhs = env[DEPENDENT]
+    except RecursionError:
+        raise LimitError(f"formula too deeply nested (limit {MAX_DEPTH} levels)", text, None) from None
+    for side in (lhs, rhs):
+        if side.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise ParseError("the formula is undefined (division by zero or similar)", text, None)
+    return lhs, rhs
+
+
+def parse_sympy_str(text: str, var: str = "x"):
+    """Read back what str(expr) wrote (our JSON and history): SymPy's syntax is ours but for Euler's number, E."""
+    import re
+
+    return parse(re.sub(r"\bE\b", "e", text), var)
 
 
 def symbol(name: str = "x"):

@@ -20,8 +20,8 @@ from .numeric import frame_for
 from .printing import text_or_str
 from .rules import CATEGORIES, CHAIN_FORMULAS
 
-__all__ = ["MISTAKE_CODES", "MISTAKE_FEEDBACK", "MISTAKE_LABELS", "Variant", "mistake_details", "mistake_variants",
-           "diagnose", "rules_needed"]
+__all__ = ["ASK_MISTAKE_CODES", "MISTAKE_CODES", "MISTAKE_FEEDBACK", "MISTAKE_LABELS", "Variant", "first_match",
+           "mistake_details", "mistake_variants", "diagnose", "rules_needed"]
 
 # Most specific first: when two variants are the same function, the earlier code names it.
 MISTAKE_CODES: tuple[str, ...] = (
@@ -42,6 +42,19 @@ MISTAKE_CODES: tuple[str, ...] = (
     "constant-not-zero",
     "not-differentiated",
     "sign-error",
+)
+
+# Mistakes of what a question asks beyond f′(x) (quizgen.asks builds their variants): the second derivative, the
+# value f′(a), and tangent and normal lines at x = a.
+ASK_MISTAKE_CODES: tuple[str, ...] = (
+    "gave-first-derivative",
+    "unevaluated-derivative",
+    "used-f-of-a",
+    "point-uses-derivative",
+    "normal-not-inverted",
+    "normal-not-negated",
+    "gave-tangent-line",
+    "not-a-line",
 )
 
 # One sentence each; fields in braces come from the node where the mistake happens (printed as unicode text).
@@ -78,6 +91,20 @@ MISTAKE_FEEDBACK: dict[str, str] = {
     "rounded-decimals": "Your answer is close but uses rounded decimals; write exact values such as 1/3, ln 2 or √3.",
     "domain-mismatch": "Your answer agrees with the derivative where both are defined, but its domain is different.",
     "not-simplified": "Your answer is equal to the derivative but not simplified.",
+    "gave-first-derivative": "That is the {previous} derivative, {d1}; differentiate it {more} for {name}.",
+    "unevaluated-derivative": "{what} uses f′({var}) = {d1} itself; put {var} = {a} into it to get the number "
+                              "f′({a}) = {m}.",
+    "used-f-of-a": "You used f({a}) = {fa} where the derivative belongs: {what} is f′({a}) = {m}, and f({a}) is "
+                   "the height of the point ({a}, {fa}).",
+    "point-uses-derivative": "The line passes through the point on the graph, ({a}, f({a})) = ({a}, {fa}), not "
+                             "({a}, f′({a})) = ({a}, {m}).",
+    "normal-not-inverted": "The normal is perpendicular to the tangent: its slope is −1/f′({a}) = {n}, not "
+                           "−f′({a}) = {neg}.",
+    "normal-not-negated": "Perpendicular slopes have opposite signs: the normal's slope is −1/f′({a}) = {n}, "
+                          "not 1/f′({a}) = {inv}.",
+    "gave-tangent-line": "That is the tangent line; the normal is perpendicular to it, with slope "
+                         "−1/f′({a}) = {n}.",
+    "not-a-line": "That is not the equation of a line: write it as y = mx + b, or as y − f(a) = m(x − a).",
 }
 
 # Short names of the mistakes, printed beside each distractor in an exam key (the generic-* codes are the exam's
@@ -100,9 +127,19 @@ MISTAKE_LABELS = {
     "constant-not-zero": "constant not differentiated to 0",
     "not-differentiated": "the function itself",
     "sign-error": "sign error",
+    "gave-first-derivative": "the first derivative",
+    "unevaluated-derivative": "f′(x) not evaluated at a",
+    "used-f-of-a": "f(a) used as the slope",
+    "point-uses-derivative": "point taken as (a, f′(a))",
+    "normal-not-inverted": "normal slope −f′(a), not inverted",
+    "normal-not-negated": "normal slope 1/f′(a), not negated",
+    "gave-tangent-line": "the tangent line",
+    "not-a-line": "not a line",
     "generic-times-x": "power rule: exponent kept (generic)",
     "generic-over-x": "exponent lowered twice (generic)",
     "generic-double": "doubled (generic)",
+    "generic-plus-one": "off by one (generic)",
+    "generic-half": "halved (generic)",
 }
 
 _RANK = {code: i for i, code in enumerate(MISTAKE_CODES)}
@@ -434,6 +471,14 @@ def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
         if _matches(frame, v.wrong, answer):
             return v.code, v.feedback()
     return None, _generic_feedback(expr, var)
+
+
+def first_match(frame, variants, answer):
+    """The first variant whose wrong answer `answer` really is (equal at every sample point of `frame`), or None."""
+    for v in variants:
+        if _matches(frame, v.wrong, answer):
+            return v
+    return None
 
 
 def _matches(frame, wrong, answer) -> bool:

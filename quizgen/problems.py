@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .bank import Bank, Family, load_bank
+from .bank import DEFAULT_INSTRUCTION, Bank, Family, load_bank
 from .draw import DrawRejected, draw
 from .errors import GenerationError
 from .mathparse import symbol
@@ -35,19 +35,31 @@ class Problem:
     params: tuple = ()
     rules: tuple = ()
     number: int = 0
+    # What is asked (quizgen.asks): f′(x) by default; `answer` is then that ask's key (f″, the number f′(a), or the
+    # right-hand side of the line y = …) and `answer_text` how a student writes it ("y = 2x − 1").
+    ask: str = "derivative"
+    point: sp.Expr | None = None  # the x = a of value, tangent and normal questions
+    order: int = 1  # how many times f is differentiated (2 or 3 for the second ask)
+    derivative: sp.Expr | None = None  # f′ in the key's textbook form, whatever is asked
+    facts: tuple = ()  # (name, value) pairs the ask computed on the way: f(a), f′(a), the slope, f′ and f″ ...
 
     @property
     def var(self) -> sp.Symbol:
         return symbol(self.variable)
 
     @property
+    def asked(self):
+        """The module of what this problem asks (quizgen.asks)."""
+        from . import asks
+
+        return asks.get(self.ask)
+
+    @property
     def steps(self):
-        """Rule-by-rule derivation (computed on first use, then cached)."""
+        """Rule-by-rule solution of what is asked (computed on first use, then cached)."""
         cached = _STEPS_CACHE.get(self.id)
         if cached is None:
-            from .steps import trace
-
-            cached = trace(self.expr, self.var, expected=self.answer)
+            cached = self.asked.steps(self)
             _STEPS_CACHE[self.id] = cached
         return cached
 
@@ -57,8 +69,11 @@ class Problem:
             "difficulty": self.difficulty, "variable": self.variable, "instruction": self.instruction,
             "question_text": self.question_text, "question_latex": self.question_latex,
             "expr": str(self.expr), "answer": str(self.answer), "answer_text": self.answer_text,
-            "answer_latex": self.answer_latex,
+            "answer_latex": self.answer_latex, "ask": self.ask,
         }
+        if self.ask != "derivative":
+            d["derivative"] = str(self.derivative)
+            d.update(self.asked.to_dict(self))
         if with_steps:
             d["steps"] = steps_list(self.steps, str)
         return d
@@ -96,8 +111,16 @@ class ProblemSet:
                 "problems": [p.to_dict(with_steps) for p in self.problems]}
 
 
-def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0) -> Problem:
-    """A Problem with its verified key and display forms, from a family and a drawn function."""
+def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0, *, ask: str = "derivative",
+                 point=None, order: int | None = None, rng: random.Random | None = None) -> Problem:
+    """A Problem with its verified key and display forms, from a family and a drawn function.
+
+    `ask` says what is asked (quizgen.asks); `point` is its x = a when the caller fixes it (else the ask draws one
+    with `rng`), `order` the order of a higher derivative. DrawRejected when this draw does not make that question.
+    """
+    from . import asks
+    from .asks.base import Core
+
     x = symbol(fam.variable)
     d = sp.diff(expr, x)
     key = textbook(d, x, prefer_fraction="quotient" in fam.rules, keep_factored="chain" in fam.rules)
@@ -106,14 +129,23 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0)
         raise DrawRejected("the derivative is constant")
     if len(answer_text) > fam.max_answer_length:
         raise DrawRejected("the answer would be too long")
+    mod = asks.get(ask)
+    if mod.NEEDS_POINT and point is None and rng is None:
+        raise TypeError(f"make_problem(ask={ask!r}) needs a point or an rng to draw one")
+    fields = mod.build(Core(fam, expr, x, d, key, point=point, order=order, rng=rng))
     pid = f"{fam.id}-{hashlib.sha1(str(expr).encode()).hexdigest()[:8]}"
+    if ask != "derivative":
+        tag = f"{expr}|{ask}|{fields.get('order', 1)}|{fields.get('point')}"
+        pid = f"{fam.id}-{ask}-{hashlib.sha1(tag.encode()).hexdigest()[:8]}"
     instruction = fam.instruction.replace("{var}", fam.variable)
+    if ask != "derivative" and fam.instruction == DEFAULT_INSTRUCTION:
+        instruction = mod.INSTRUCTION
     return Problem(
         id=pid, family=fam.id, topic=fam.topic, difficulty=fam.difficulty, variable=fam.variable,
-        instruction=instruction, expr=expr, answer=key,
+        instruction=instruction, expr=expr,
         question_text=to_text(expr, neg_powers=fam.neg_powers), question_latex=to_latex(expr),
-        answer_text=to_text(key, neg_powers=fam.neg_powers), answer_latex=to_latex(key),
         params=tuple(sorted((k, str(v)) for k, v in (values or {}).items())), rules=fam.rules, number=number,
+        ask=ask, derivative=key, **fields,
     )
 
 
@@ -137,7 +169,9 @@ def eligible(bank: Bank, topics=None, difficulty=None, families=None) -> dict[st
         if not out:
             raise GenerationError(f"no family among {', '.join(families)} has difficulty {difficulty}")
         return out
-    names = list(dict.fromkeys(topics)) if topics else list(bank.topics)
+    # A topic that says `mixed = false` (log-diff, inverse-trig, ml) comes only when named: mixed sets keep the
+    # problems their printed regeneration commands promise.
+    names = list(dict.fromkeys(topics)) if topics else [t for t, v in bank.topics.items() if v.mixed]
     out = {}
     for t in names:
         if t not in bank.topics:
@@ -150,8 +184,25 @@ def eligible(bank: Bank, topics=None, difficulty=None, families=None) -> dict[st
 
 
 def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Bank | None = None,
-                 families=None, command: str = "generate", exclude_ids=()) -> ProblemSet:
-    """n distinct problems balanced across the topics asked for, reproducible from the seed."""
+                 families=None, command: str = "generate", exclude_ids=(), ask: str = "derivative", at=None,
+                 order: int | None = None) -> ProblemSet:
+    """n distinct problems balanced across the topics asked for, reproducible from the seed.
+
+    `ask` (quizgen.asks) says what each question asks; a point x = a is drawn per problem from its own seeded
+    generator (so the functions are those of the default ask, except where one has no good point), or fixed by
+    `at`. The default ask draws nothing extra: its sets are exactly those of earlier versions.
+    """
+    from . import asks
+
+    if ask not in asks.NAMES:
+        raise GenerationError(f"unknown ask {ask!r} (asks: {asks.listing()})")
+    point = None
+    if at is not None:
+        from .asks.base import read_point
+
+        point = read_point(at)
+    if order is not None and ask != "second":
+        raise GenerationError("--order goes with --ask second (f″ or f‴)")
     if n < 1:
         raise GenerationError("the number of problems must be at least 1")
     if n > 500:
@@ -159,6 +210,12 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
     bank = bank or load_bank()
     seed = new_seed() if seed is None else int(seed)
     pool = eligible(bank, topics, difficulty, families)
+    if order is not None and order > 2:
+        pool = {t: [f for f in fams if f.max_order >= order] for t, fams in pool.items()}
+        pool = {t: fams for t, fams in pool.items() if fams}
+        if not pool:
+            raise GenerationError(f"no family here allows derivatives of order {order} (a family says "
+                                  f"max_order = {order} in its bank)")
     capacity = sum(f.capacity for fams in pool.values() for f in fams)
     where = f"{', '.join(pool)}" + (f" at difficulty {difficulty}" if difficulty else "")
     if n > capacity:
@@ -188,7 +245,9 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
                 key = str(expr)
                 if key in seen:
                     continue
-                problem = make_problem(fam, expr, values, number=len(problems) + 1)
+                prng = random.Random(f"quizgen-point:{seed}:{key}") if ask != "derivative" else None
+                problem = make_problem(fam, expr, values, number=len(problems) + 1, ask=ask, point=point,
+                                       order=order, rng=prng)
             except DrawRejected:
                 continue
             seen.add(key)
@@ -199,4 +258,10 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
         problems.append(problem)
     options = {"command": command, "n": n, "topics": list(topics or []), "difficulty": difficulty,
                "families": list(families or []), "seed": seed}
+    if ask != "derivative":
+        options["ask"] = ask
+    if at is not None:
+        options["at"] = str(at)
+    if order is not None:
+        options["order"] = order
     return ProblemSet(seed, options, problems)

@@ -23,12 +23,22 @@ _COMBINING: dict[str, tuple[str, str]] = {
     "product": ("Product rule", "(f·g)′ = f′·g + f·g′"),
     "quotient": ("Quotient rule", "(f/g)′ = (f′·g − f·g′)/g²"),
     "chain": ("Chain rule", "(f(g(x)))′ = f′(g(x))·g′(x)"),
+    "log-diff": ("Logarithmic differentiation", "ln y = ln f(x), then y′ = y·(ln f(x))′"),
     "unsupported": ("No rule in this course", "derivative taken from SymPy"),
+}
+# What a question asks beyond f′(x) (quizgen.asks): the root step of its solution.
+_ASKED: dict[str, tuple[str, str]] = {
+    "second": ("Second derivative", "f″ = (f′)′: differentiate twice"),
+    "third": ("Third derivative", "f‴ = (f″)′: differentiate three times"),
+    "value": ("Value of the derivative", "f′(a): differentiate, then put x = a"),
+    "tangent": ("Tangent line", "y = f(a) + f′(a)(x − a)"),
+    "normal": ("Normal line", "y = f(a) − (x − a)/f′(a)"),
 }
 _ALL: dict[str, tuple[str, str]] = {
     **_STRUCTURAL,
     **{f.rule: (f.title, f.formula) for f in _FUNCTIONS if f.rule},
     **_COMBINING,
+    **_ASKED,
 }
 
 RULE_TITLES: dict[str, str] = {name: title for name, (title, _) in _ALL.items()}
@@ -57,7 +67,8 @@ CATEGORIES: dict[str, str] = {
 }
 
 # Rule names a bank family may list in `rules`: the structural rules, then the rules of the course functions.
-# "quotient" and "chain" also choose the key's display form (one fraction; factors kept).
-STRUCTURAL_RULES = ("constant", "sum", "constant-multiple", "power", "product", "quotient", "chain")
+# "quotient" and "chain" also choose the key's display form (one fraction; factors kept); "log-diff" makes the steps
+# take ln first (ln y = …, differentiate, multiply back) and the key keep the multiplied-back form.
+STRUCTURAL_RULES = ("constant", "sum", "constant-multiple", "power", "product", "quotient", "chain", "log-diff")
 FUNCTION_RULES = ("exp-base", "log-base", *(f.rule for f in _FUNCTIONS if f.rule))
 BANK_RULES = STRUCTURAL_RULES + FUNCTION_RULES

@@ -10,9 +10,56 @@ def _needs_parens(expr) -> bool:
     return expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer)
 
 
+ASKED_RULES = ("second", "third", "value", "tangent", "normal")  # the root steps quizgen.asks builds
+
+
+def claim(step) -> tuple[str, str]:
+    """(LaTeX, text) of what one step establishes: d/dx [f] = f′ for a rule, the line y = … for a tangent, …"""
+    parts = dict(step.parts)
+    w = step.wrt.name if step.wrt is not None else "x"
+    res_tex, res_txt = to_latex(step.result), to_text(step.result)
+    if step.rule in ("second", "third"):
+        k = 2 if step.rule == "second" else 3
+        return (rf"\frac{{d^{{{k}}}}}{{d{w}^{{{k}}}}}\left[{to_latex(step.expr)}\right] = {res_tex}",
+                f"d{'²³'[k - 2]}/d{w}{'²³'[k - 2]} [{to_text(step.expr)}] = {res_txt}")
+    if step.rule == "value" and "a" in parts:
+        a = parts["a"]
+        return rf"f'\left({to_latex(a)}\right) = {res_tex}", f"f′({to_text(a)}) = {res_txt}"
+    if step.rule in ("tangent", "normal") and {"a", "f(a)", "f'(a)"} <= parts.keys():
+        a, fa = parts["a"], parts["f(a)"]
+        slope = parts.get("-1/f'(a)", parts["f'(a)"])
+        (s_tex, s_txt), (a_tex, a_txt) = _factor(slope), _factor(a)
+        return (rf"y = f(a) + m(x - a) = {to_latex(fa)} + {s_tex}\left({w} - {a_tex}\right) = {res_tex}",
+                f"y = f(a) + m(x − a) = {to_text(fa)} + {s_txt}({w} − {a_txt}) = {res_txt}")
+    if step.rule == "log-diff" and "(ln y)'" in parts:
+        inner_tex, inner_txt = to_latex(parts["(ln y)'"]), to_text(parts["(ln y)'"])
+        e_tex, e_txt = _factor(step.expr)
+        return (rf"y' = y \cdot (\ln y)' = {e_tex} \left({inner_tex}\right) = {res_tex}",
+                f"y′ = y·(ln y)′ = {e_txt}·({inner_txt}) = {res_txt}")
+    return rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right] = {res_tex}", f"d/d{w}[{to_text(step.expr)}] = {res_txt}"
+
+
+def _factor(e) -> tuple[str, str]:
+    if _needs_parens(e):
+        return rf"\left({to_latex(e)}\right)", f"({to_text(e)})"
+    return to_latex(e), to_text(e)
+
+
 def step_formulas(step) -> list[tuple[str, str]]:
     """(LaTeX, text) lines for one step: the rule applied to this step's pieces, ending at its result."""
     parts = dict(step.parts)
+    if step.rule in ASKED_RULES:
+        lines = []
+        if step.rule in ("tangent", "normal") and {"a", "f(a)", "f'(a)"} <= parts.keys():
+            a, fa, m = parts["a"], parts["f(a)"], parts["f'(a)"]
+            lines.append((rf"a = {to_latex(a)}, \quad f(a) = {to_latex(fa)}, \quad f'(a) = {to_latex(m)}",
+                          f"a = {to_text(a)}, f(a) = {to_text(fa)}, f′(a) = {to_text(m)}"))
+            if step.rule == "normal":
+                n = parts["-1/f'(a)"]
+                lines.append((rf"m = -\frac{{1}}{{f'(a)}} = {to_latex(n)}", f"m = −1/f′(a) = {to_text(n)}"))
+        return lines + [claim(step)]
+    if step.rule == "log-diff" and "ln y" in parts:
+        return [(rf"\ln y = {to_latex(parts['ln y'])}", f"ln y = {to_text(parts['ln y'])}"), claim(step)]
     w = step.wrt.name if step.wrt is not None else "x"
     d_tex = rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right]"
     d_txt = f"d/d{w}[{to_text(step.expr)}]"

@@ -20,6 +20,8 @@ class SolveResult:
     expr: sp.Expr
     derivative: sp.Expr
     steps: Step
+    ask: str = "derivative"
+    problem: object = None  # for any other ask: the Problem holding its answer, point and key lines
 
     @property
     def derivative_text(self) -> str:
@@ -34,17 +36,56 @@ class SolveResult:
             "input": self.input, "variable": self.variable, "expr": str(self.expr), "expr_text": to_text(self.expr),
             "derivative": str(self.derivative), "derivative_text": self.derivative_text,
             "derivative_latex": self.derivative_latex, "steps": steps_list(self.steps, str),
+            **self._ask_fields(),
         }
 
+    def _ask_fields(self) -> dict:
+        if self.problem is None:
+            return {}
+        p = self.problem
+        return {"ask": p.ask, "answer": str(p.answer), "answer_text": p.answer_text, "answer_latex": p.answer_latex,
+                **p.asked.to_dict(p)}
 
-def solve(text: str, var: str = "x") -> SolveResult:
-    """Parse with the safe parser, differentiate, and trace the rules; the key is sympy.diff in textbook form."""
-    return solve_expr(parse(text, var), var, text)
+
+def solve(text: str, var: str = "x", *, ask: str = "derivative", at=None, order: int | None = None) -> SolveResult:
+    """Parse with the safe parser, differentiate, and trace the rules; the key is sympy.diff in textbook form.
+
+    Another `ask` (quizgen.asks) answers that question instead: f″ (order 3: f‴), or f′(a) and the tangent or
+    normal line at x = `at`."""
+    return solve_expr(parse(text, var), var, text, ask=ask, at=at, order=order)
 
 
-def solve_expr(expr, var: str = "x", text: str | None = None) -> SolveResult:
+def solve_expr(expr, var: str = "x", text: str | None = None, *, ask: str = "derivative", at=None,
+               order: int | None = None) -> SolveResult:
     """solve() for a SymPy expression already built (by the parser or by a script)."""
     x = symbol(var)
     d = sp.diff(expr, x)
-    return SolveResult(text if text is not None else to_text(expr), var, expr, textbook(d, x),
-                       trace(expr, x, expected=d))
+    shown = text if text is not None else to_text(expr)
+    if ask == "derivative":
+        return SolveResult(shown, var, expr, textbook(d, x), trace(expr, x, expected=d))
+    p = ask_problem(expr, var, ask, at=at, order=order)
+    return SolveResult(shown, var, expr, p.derivative, p.steps, ask, p)
+
+
+def ask_problem(expr, var: str, ask: str, *, at=None, order: int | None = None):
+    """A Problem asking `ask` about a typed function (at the point `at`, text or number), as solve and the
+    checker's callers need it; QuizgenError when the question has no answer there."""
+    from . import asks
+    from .asks.base import check_inside, need_point, read_point
+    from .bank import Family
+    from .draw import DrawRejected
+    from .errors import GenerationError
+    from .problems import make_problem
+
+    mod = asks.get(ask)
+    x = symbol(var)
+    point = None
+    if mod.NEEDS_POINT:
+        point = read_point(need_point(ask, at), var)
+        check_inside(expr, x, point)
+    fam = Family("typed", "typed", 0, "Typed", to_text(expr), (), (), "Differentiate with respect to {var}.", var,
+                 constant_derivative=True, max_answer_length=10_000, max_order=3)
+    try:
+        return make_problem(fam, expr, ask=ask, point=point, order=order)
+    except DrawRejected as err:
+        raise GenerationError(f"{ask}: {err}") from None

@@ -67,10 +67,13 @@ _FUNCTION_RULES = by_class()
 _TRIVIAL = frozenset({"constant", "identity"})
 
 
-def trace(expr: sympy.Expr, var: sympy.Symbol, *, expected: sympy.Expr | None = None, verify: bool = True) -> Step:
+def trace(expr: sympy.Expr, var: sympy.Symbol, *, expected: sympy.Expr | None = None, verify: bool = True,
+          log_first: bool = False) -> Step:
     """Derive `expr` with respect to `var` rule by rule; the root's result is checked against sympy.diff.
 
     Pass `expected` (an already computed sympy.diff(expr, var)) to save a second differentiation.
+    `log_first`: a product or quotient of powers is differentiated logarithmically (ln y = Σ k·ln u, differentiate,
+    multiply back), as a log-diff family asks; f(x)^g(x) always is.
     Raises StepMismatch only if the traced result provably differs from sympy.diff.
     """
     if isinstance(expr, bool) or not isinstance(expr, (sympy.Expr, int, float)):
@@ -81,7 +84,8 @@ def trace(expr: sympy.Expr, var: sympy.Symbol, *, expected: sympy.Expr | None = 
         expr = sympy.Float(expr)
     if not isinstance(var, sympy.Symbol):
         raise TypeError(f"trace() needs a SymPy Symbol as the variable, not {type(var).__name__}")
-    root = _Tracer(var, _dummy_for(expr, var)).d(expr)
+    tracer = _Tracer(var, _dummy_for(expr, var))
+    root = tracer.log_root(expr) if log_first else tracer.d(expr)
     if verify:
         truth = sympy.diff(expr, var) if expected is None else as_expr(expected)  # never text
         _check(root.result, truth, var, expr)
@@ -221,7 +225,30 @@ class _Tracer:
             return self.apply(
                 e, "exp-base", lambda a: base**a, lambda a: base**a * sympy.log(base), n, (("a", base),)
             )
-        return self.unsupported(e)  # f(x)**g(x) needs logarithmic differentiation, not in the rule list
+        return self.log_diff(e)  # f(x)^g(x): neither the power rule nor the exponential rule applies alone
+
+    def log_diff(self, e: sympy.Expr) -> Step:
+        """ln y = Σ k·ln u over the factors u^k of e, differentiated term by term, then multiplied back by y."""
+        logs = Add(*[k * sympy.log(b) for b, k in (f.as_base_exp() for f in Mul.make_args(e))])
+        inner = self.d(logs)
+        return self.step("log-diff", e, e * inner.result, (inner,), (("ln y", logs), ("(ln y)'", inner.result)))
+
+    def log_root(self, e: sympy.Expr) -> Step:
+        """The root of a log-diff problem: constants stay outside, a product or quotient of powers goes through ln."""
+        if not self.depends(e):
+            return self.d(e)
+        consts = [f for f in Mul.make_args(e) if not self.depends(f)]
+        rest = Mul(*[f for f in Mul.make_args(e) if self.depends(f)])
+        factors = Mul.make_args(rest)
+        worth = len(factors) > 1 or (rest.is_Pow and self.depends(rest.exp))
+        if not worth:
+            return self.d(e)
+        inner = self.log_diff(rest)
+        if not consts:
+            return inner
+        c = Mul(*consts)
+        return self.step("constant-multiple", e, c * inner.result, (inner,),
+                         (("c", c), ("f", rest), ("f'", inner.result)))
 
     def d_log_base(self, e: sympy.Expr, arg: sympy.Expr, a: sympy.Expr) -> Step:
         ln_a = sympy.log(a)

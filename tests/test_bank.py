@@ -23,9 +23,9 @@ def test_broken_file_lists_every_problem():
         load_bank([FIX / "broken.toml"])
     name = str(FIX / "broken.toml")
     assert e.value.problems == [
-        f"{name}: colour: unknown key (allowed: description, family, title, topic)",
+        f"{name}: colour: unknown key (allowed: description, family, mixed, title, topic)",
         f"{name}: family Bad Id: extra: unknown key (allowed: constant_derivative, constraints, difficulty, id, "
-        "instruction, max_answer_length, neg_powers, params, rules, template, title, variable)",
+        "instruction, max_answer_length, max_order, neg_powers, params, rules, template, title, variable)",
         f"{name}: family Bad Id: id: 'Bad Id' must be lower-case words joined by '-', e.g. chain-exp-poly",
         f"{name}: family Bad Id: difficulty: must be 1, 2 or 3, not 4",
         f"{name}: family Bad Id: params.a.int: must be [lo, hi] with whole numbers lo <= hi",

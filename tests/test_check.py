@@ -213,7 +213,34 @@ VERDICT_ONLY = [
     ("x^2", "2 sqrt(x^3)/sqrt(x)", "domain-mismatch", {}),
     ("(x^2+1)^3", "3(x²+1)²·2x", "not-simplified", {"require_simplified": True}),
 ]
-ALL_ROWS = [(p, a, c, {}) for p, a, c in REJECT] + VERDICT_ONLY
+
+# Codes of what a question asks beyond f′(x) (quizgen.asks): the second derivative, f′(a), tangent and normal lines.
+TANGENT_AT_1 = {"ask": "tangent", "at": "1"}
+NORMAL_AT_1 = {"ask": "normal", "at": "1"}
+ASK_ROWS = [
+    ("x^3", "3x^2", "gave-first-derivative", {"ask": "second"}),
+    ("sin(x^2)", "2x cos(x^2)", "gave-first-derivative", {"ask": "second"}),
+    ("x^4", "4x^3", "gave-first-derivative", {"ask": "second", "order": 3}),
+    ("x^4", "12x^2", "gave-first-derivative", {"ask": "second", "order": 3}),
+    ("x^3", "3x^2", "unevaluated-derivative", {"ask": "value", "at": "2"}),
+    ("x^2", "y - 1 = 2x(x - 1)", "unevaluated-derivative", TANGENT_AT_1),
+    ("x^3", "8", "used-f-of-a", {"ask": "value", "at": "2"}),
+    ("x^2", "y = x + 1", "used-f-of-a", TANGENT_AT_1),  # y − f′(a) = f(a)(x − a): the two numbers swapped
+    ("x^2", "y = x", "used-f-of-a", TANGENT_AT_1),  # slope f(a) through the right point
+    ("x^2", "y = 2x", "point-uses-derivative", TANGENT_AT_1),
+    ("x^2", "y - 2 = -1/2 (x - 1)", "point-uses-derivative", NORMAL_AT_1),
+    ("x^2", "y = -2x + 3", "normal-not-inverted", NORMAL_AT_1),
+    ("x^2", "y = x/2 + 1/2", "normal-not-negated", NORMAL_AT_1),
+    ("x^2", "y = 2x - 1", "gave-tangent-line", NORMAL_AT_1),
+    ("x^2", "y = x^2", "not-a-line", TANGENT_AT_1),
+    ("x^2", "y^2 = 2x - 1", "not-a-line", TANGENT_AT_1),
+    ("(x^2+1)^3", "y - 8 = 12(x - 1)", "chain-missing-inner", TANGENT_AT_1),  # f′ itself wrong: the slope is
+    ("(x^2+1)^3", "y - 8 = -1/12 (x - 1)", "chain-missing-inner", NORMAL_AT_1),
+    ("(x^2+1)^3", "12", "chain-missing-inner", {"ask": "value", "at": "1"}),
+    ("sin(x^2)", "-sin(x^2) 2x", "chain-missing-inner", {"ask": "second"}),  # (2x cos x²)′ without the product
+]
+
+ALL_ROWS = [(p, a, c, {}) for p, a, c in REJECT] + VERDICT_ONLY + ASK_ROWS
 
 
 @pytest.mark.parametrize("problem,answer,code,kw", ALL_ROWS, ids=[f"{c}:{p}|{a}" for p, a, c, _ in ALL_ROWS])

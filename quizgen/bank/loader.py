@@ -12,9 +12,9 @@ from ..fields import read_toml
 from ..rules import BANK_RULES, TOPICS
 from .model import DEFAULT_INSTRUCTION, Bank, Constraint, Family, Param, Topic
 
-TOP_KEYS = {"topic", "title", "description", "family"}
+TOP_KEYS = {"topic", "title", "description", "family", "mixed"}
 FAMILY_KEYS = {"id", "difficulty", "title", "template", "params", "constraints", "instruction", "variable",
-               "neg_powers", "constant_derivative", "rules", "max_answer_length"}
+               "neg_powers", "constant_derivative", "rules", "max_answer_length", "max_order"}
 PARAM_KEYS = {"int", "exclude", "choice", "fraction"}
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARAM_NAME = re.compile(r"^[a-df-z]$")  # one letter, not e (Euler's number)
@@ -90,7 +90,7 @@ def load_bank(paths=None, *, extra=()) -> Bank:
             continue
         if topic.name in topics:
             old = topics[topic.name]
-            topics[topic.name] = Topic(old.name, old.title, old.source, old.families + topic.families)
+            topics[topic.name] = Topic(old.name, old.title, old.source, old.families + topic.families, old.mixed)
         else:
             topics[topic.name] = topic
     if problems:
@@ -129,6 +129,10 @@ def _read_topic(data: dict, name: str, problems: list[str], seen_ids: dict) -> T
         reason = _control(data[key]) if isinstance(data.get(key), str) else None
         if reason:
             problems.append(f"{name}: {key}: {reason}")
+    mixed = data.get("mixed", True)
+    if not isinstance(mixed, bool):
+        problems.append(f"{name}: mixed: must be true or false")
+        mixed = True
     fams = data.get("family")
     if fams is None:
         problems.append(f"{name}: family: no [[family]] tables")
@@ -143,7 +147,7 @@ def _read_topic(data: dict, name: str, problems: list[str], seen_ids: dict) -> T
             families.append(fam)
     if len(problems) > before:
         return None
-    return Topic(topic, title, name, tuple(families))
+    return Topic(topic, title, name, tuple(families), mixed)
 
 
 def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str], seen_ids: dict) -> Family | None:
@@ -190,6 +194,10 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
     if not isinstance(mal, int) or isinstance(mal, bool) or not 10 <= mal <= 200:
         bad("max_answer_length", "must be a whole number from 10 to 200")
         mal = 60
+    max_order = fd.get("max_order", 2)
+    if max_order not in (2, 3) or isinstance(max_order, bool):
+        bad("max_order", f"must be 2 or 3 (the highest derivative a second-derivative question asks), not {max_order!r}")
+        max_order = 2
     rules = fd.get("rules", [])
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         bad("rules", "must be a list of rule names")
@@ -219,7 +227,8 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
     if len(problems) > before:
         return None
     fam = Family(fid, topic, diff, title.strip(), template, tuple(params), tuple(constraints), instruction, var,
-                 bool(fd.get("neg_powers", False)), bool(fd.get("constant_derivative", False)), tuple(rules), mal, name)
+                 bool(fd.get("neg_powers", False)), bool(fd.get("constant_derivative", False)), tuple(rules), mal, name,
+                 max_order)
     if fam.capacity > 0:
         _check_draws(fam, bad)
     return fam if len(problems) == before else None

@@ -38,6 +38,7 @@ class Family:
     rules: tuple[str, ...] = ()
     max_answer_length: int = 60
     source: str = ""
+    max_order: int = 2  # the highest derivative a second-derivative question may ask (3: f‴ too)
 
     @property
     def capacity(self) -> int:
@@ -54,6 +55,7 @@ class Topic:
     title: str
     source: str
     families: tuple[Family, ...] = field(default_factory=tuple)
+    mixed: bool = True  # drawn in a set that names no topic (false: only when asked for by name)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from ..asks import NAMES as ASK_NAMES  # light: no sympy
 from ..rules import TOPICS as TOPIC_NAMES  # light: no sympy
 
 
@@ -121,6 +122,22 @@ def bank_option(f):
                         help="Your own bank file or folder, added to the shipped banks (repeatable).")(f)
 
 
+def ask_options(f, draws: bool = True):
+    """--ask ASK, --at A and --order N: what a question asks (f′(x) by default), at which point, which derivative."""
+    where = ("drawn for each problem when not given" if draws else "needed by value, tangent and normal")
+    f = click.option("--order", type=click.IntRange(2, 3), default=None,
+                     help="With --ask second: 2 for f″ (default) or 3 for f‴.")(f)
+    f = click.option("--at", "at", default=None, metavar="A",
+                     help=f"The point x = A (1, -2, 1/2, pi/6, e): {where}.")(f)
+    f = click.option("--ask", "ask", type=click.Choice(ASK_NAMES), default="derivative", show_default=True,
+                     help="What is asked: f′(x), f″(x), f′(a), the tangent or the normal line at x = a.")(f)
+    return f
+
+
+def point_options(f):
+    return ask_options(f, draws=False)
+
+
 def selection_options(f):
     """The options every problem-set command shares, so a seed means the same problems in each."""
     f = bank_option(f)
@@ -134,24 +151,26 @@ def selection_options(f):
     return f
 
 
-def _problem_set(count, topics, difficulty, seed, families, command, banks=()):
+def _problem_set(count, topics, difficulty, seed, families, command, banks=(), ask="derivative", at=None,
+                 order=None):
     from ..bank import load_bank
     from ..problems import generate_set
 
     bank = load_bank(extra=list(banks)) if banks else None
     return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed, bank=bank,
-                        families=list(families), command=command)
+                        families=list(families), command=command, ask=ask, at=at, order=order)
 
 
 @main.command()
 @selection_options
+@ask_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--steps/--no-steps", default=False, help="Show rule-by-rule steps (text format).")
-def generate(count, topics, difficulty, seed, families, banks, fmt, steps):
+def generate(count, topics, difficulty, seed, families, banks, ask, at, order, fmt, steps):
     """Generate problems with answer keys."""
     from .text import set_command
 
-    ps = _problem_set(count, topics, difficulty, seed, families, "generate", banks)
+    ps = _problem_set(count, topics, difficulty, seed, families, "generate", banks, ask, at, order)
     if fmt == "json":
         click.echo(json.dumps(ps.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -165,15 +184,18 @@ def generate(count, topics, difficulty, seed, families, banks, fmt, steps):
 @click.option("--var", default="x", show_default=True, help="The variable to differentiate by.")
 @click.option("--steps/--no-steps", default=False, help="Show the rule used at each step.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
-def solve(expr, var, steps, fmt):
-    """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps."""
+@point_options
+def solve(expr, var, steps, fmt, ask, at, order):
+    """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps.
+
+    With --ask: the second derivative, f′(a), or the tangent or normal line at --at A."""
     from ..solver import solve as do_solve
 
-    result = do_solve(expr, var)
+    result = do_solve(expr, var, ask=ask, at=at, order=order)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "latex":
-        click.echo(result.derivative_latex)
+        click.echo(result.problem.answer_latex if result.problem is not None else result.derivative_latex)
     else:
         from ..render.terminal import solve_text
 
@@ -190,10 +212,14 @@ def solve(expr, var, steps, fmt):
 @click.option("--batch", type=click.File("rb"), default=None, metavar="FILE",
               help="Grade problem<TAB>answer lines (or CSV problem,answer) from FILE ('-' for stdin); "
                    "one JSON object per line on stdout, in order.")
-def check_cmd(formulas, var, fmt, require_simplified, batch):
+@point_options
+def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
     """Is ANSWER the derivative of PROBLEM?  Exit 0 correct, 1 incorrect, 2 unreadable input.
 
     An answer starting with a minus sign needs no `--`:  quizgen check "x^-1" "-x^-2"
+
+    With --ask, is it what that asks: quizgen check "x^2" "y - 1 = 2(x - 1)" --ask tangent --at 1
+    (a line may be typed as y = 2x - 1, y - 1 = 2(x - 1), 2x - y = 1 or just 2x - 1).
     """
     import re
 
@@ -203,11 +229,18 @@ def check_cmd(formulas, var, fmt, require_simplified, batch):
     from ..render.terminal import format_verdict
 
     stray = [f for f in formulas if re.fullmatch(r"--[A-Za-z][A-Za-z-]*(=.*)?", f)]
+    from ..asks import AT_A_POINT
+
+    if ask in AT_A_POINT and at is None:
+        raise click.UsageError(f"--ask {ask} needs the point: add --at A (for example --at 1)")
+    if order is not None and ask != "second":
+        raise click.UsageError("--order goes with --ask second")
+    pick = {"ask": ask, "at": at, "order": order} if ask != "derivative" else {}
     if batch is not None:
         if formulas:
             raise click.UsageError("--batch takes no PROBLEM/ANSWER arguments" +
                                    (f" (no such option: {stray[0].split('=')[0]})" if stray else ""))
-        for row in grade_batch(batch, var, require_simplified=require_simplified):
+        for row in grade_batch(batch, var, require_simplified=require_simplified, **pick):
             click.echo(json.dumps(row, ensure_ascii=False))
         return
     if len(formulas) != 2:
@@ -217,7 +250,7 @@ def check_cmd(formulas, var, fmt, require_simplified, batch):
                                f"{'s' if len(formulas) != 1 else ''} (quote each formula)")
     problem, answer = formulas
     try:
-        verdict = check_text(problem, answer, var, require_simplified=require_simplified)
+        verdict = check_text(problem, answer, var, require_simplified=require_simplified, **pick)
     except ParseError as e:  # say which of the two could not be read
         say(f"error: {getattr(e, 'field', 'input')}: {e.one_line()}", err=True)
         pointer = e.pointer()

@@ -25,6 +25,12 @@ def set_args(ps, banks=()) -> str:
         parts.append(f"--family {f}")
     if o.get("difficulty"):
         parts.append(f"--difficulty {o['difficulty']}")
+    if o.get("ask"):
+        parts.append(f"--ask {o['ask']}")
+    if o.get("at") is not None:
+        parts.append(f"--at {shell_word(o['at'])}")
+    if o.get("order"):
+        parts.append(f"--order {o['order']}")
     parts += _bank_args(banks)
     parts.append(f"--seed {ps.seed}")
     return " ".join(parts)

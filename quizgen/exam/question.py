@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..asks.base import decimal_text
+
 
 @dataclass
 class Option:
@@ -74,16 +76,3 @@ class Question:
              "variable": self.variable, "family": self.problem.family, "expr": str(self.problem.expr),
              "answer": str(self.problem.answer)}
         return d
-
-
-def decimal_text(v: float) -> str:
-    """A key's decimal: three decimal places (trailing zeros dropped), or three significant digits below 0.01."""
-    if v == 0:
-        return "0"
-    if abs(v) >= 0.01:
-        s = f"{v:.3f}".rstrip("0").rstrip(".")
-    else:
-        s = f"{v:.3g}"
-    return s.replace("-", "−")
-
-

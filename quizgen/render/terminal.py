@@ -13,7 +13,11 @@ def step_line(step) -> str:
     """One step as a sentence a teacher would say: the rule, its pieces, and the result."""
     from ..steps import RULE_TITLES
 
+    from ..solution import ASKED_RULES, step_formulas
+
     title = RULE_TITLES.get(step.rule, step.rule)
+    if step.rule in ASKED_RULES or step.rule == "log-diff":
+        return f"{title}: " + "; ".join(text for _tex, text in step_formulas(step))
     wrt = to_text(step.wrt) if step.wrt is not None else "x"
     head = f"{title}: d/d{wrt} [{to_text(step.expr)}]"
     parts = dict(step.parts)
@@ -53,8 +57,12 @@ def problem_set_text(ps, steps: bool = False, regen: str = "") -> str:
     lines = [head, ""]
     width = len(str(len(ps.problems)))
     for p in ps.problems:
-        lines.append(f"{p.number:>{width}}. d/d{p.variable} [ {p.question_text} ]")
-        lines.append(f"{'':>{width}}  = {p.answer_text}")
+        lines.append(f"{p.number:>{width}}. {p.asked.question(p)}")
+        if p.ask == "derivative":
+            lines.append(f"{'':>{width}}  = {p.answer_text}")
+        else:
+            lines += [f"{'':>{width}}  {pre_txt + ' ' if pre_txt else ''}{txt}"
+                      for _pt, pre_txt, _t, txt in p.asked.key_lines(p)]
         lines.append(f"{'':>{width}}  ({p.topic}, difficulty {p.difficulty}, {p.family})")
         if steps:
             for s in step_lines(p.steps):
@@ -64,7 +72,12 @@ def problem_set_text(ps, steps: bool = False, regen: str = "") -> str:
 
 
 def solve_text(result, steps: bool = False) -> str:
-    lines = [f"d/d{result.variable} [ {to_text(result.expr)} ] = {result.derivative_text}"]
+    p = result.problem
+    if p is None:
+        lines = [f"d/d{result.variable} [ {to_text(result.expr)} ] = {result.derivative_text}"]
+    else:
+        lines = [p.asked.question(p)] + [f"  {pre + ' ' if pre else ''}{txt}"
+                                         for _pt, pre, _t, txt in p.asked.key_lines(p)]
     if steps:
         lines.append("")
         lines.append("Steps:")
@@ -92,7 +105,8 @@ def bank_listing(bank) -> str:
 def format_verdict(v) -> str:
     """Several lines for a terminal: the verdict, how the answer was read, the key, and the feedback."""
     head = "correct" if v.correct else "incorrect"
-    lines = [head, f"  read as:  {v.interpreted_as}", f"  expected: {text_or_str(v.expected)}"]
+    expected = v.expected_text if hasattr(v, "expected_text") else text_or_str(v.expected)
+    lines = [head, f"  read as:  {v.interpreted_as}", f"  expected: {expected}"]
     if v.mistake:
         lines.append(f"  mistake:  {v.mistake}")
     lines.append(f"  {v.feedback}")
