@@ -323,8 +323,11 @@ def sheet(count, topics, difficulty, seed, families, banks, out, key, no_key, st
     layout = {k: v for k, v in extra.items() if k != "title"}
     code = sheet_command(ps, steps=steps, page=pdf.PageSetup(paper=paper, fmt=fmt, **layout), title=title,
                          banks=banks)
-    written = pdf.write_sheet(ps, out, key_path, steps=steps, paper=paper, fmt=fmt,
-                              template_dir=template_dir, regen=code, **extra)
+    from ..util.parallel import cpu_count, exit_on_sigterm
+
+    with exit_on_sigterm():  # a terminated run removes its temp files, as Ctrl-C does
+        written = pdf.write_sheet(ps, out, key_path, steps=steps, paper=paper, fmt=fmt,
+                                  template_dir=template_dir, regen=code, jobs=cpu_count(), **extra)
     say(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {code})")
 
 
@@ -456,7 +459,7 @@ def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps, banks):
     print job) and exam.json; --format adds exam-A.tex ..., exam.moodle.xml, exam.stack.xml (Moodle STACK) and
     exam.qti.zip (Canvas)."""
     from ..exam import build_exam, load_roster, load_spec, write_exam
-    from ..util.parallel import cpu_count
+    from ..util.parallel import cpu_count, exit_on_sigterm
     from .text import Progress, describe_run, exam_command, parse_formats, run_steps
 
     if versions and roster:
@@ -466,17 +469,15 @@ def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps, banks):
     spec_data, class_list = load_spec(spec, extra_banks=banks), (load_roster(roster) if roster else None)
     papers = len(class_list.students) if class_list else (versions or spec_data.versions)
     progress = Progress(enabled=sys.stderr.isatty(), total=run_steps(papers, formats))
-    import signal
-
     # A terminated run cleans up like Ctrl-C: temp files removed, nothing half-written left under a final name.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        made = build_exam(spec_data, versions=versions, roster=class_list, seed=seed, steps=steps, jobs=jobs,
-                          progress=progress)
-        made.regen = exam_command(made, spec, roster, banks)
-        written = write_exam(made, out_dir, formats, jobs=jobs, progress=progress)
-    finally:
-        progress.close()
+    with exit_on_sigterm():
+        try:
+            made = build_exam(spec_data, versions=versions, roster=class_list, seed=seed, steps=steps, jobs=jobs,
+                              progress=progress)
+            made.regen = exam_command(made, spec, roster, banks)
+            written = write_exam(made, out_dir, formats, jobs=jobs, progress=progress)
+        finally:
+            progress.close()
     for note in made.notes:
         say(f"note: {note}", err=True)
     say(describe_run(made, written, out_dir))

@@ -148,7 +148,7 @@ def write_exam(exam: Exam, out_dir, formats=("pdf",), *, jobs: int | None = 1, p
         if "html" in formats:
             from ..render.exam_pdf import html_files
 
-            for html, path in html_files(exam, folder, titles=titles, template_dir=template_dir):
+            for html, path in html_files(exam, folder, titles=titles, template_dir=template_dir, jobs=jobs):
                 staging.write_text(path.name, html)
                 tick(path.name)
         if "pdf" in formats:

@@ -306,7 +306,7 @@ def write_pdfs(exam, targets: dict, *, titles: list[str], jobs: int = 1, progres
     in `jobs` processes. The combined file joins the finished papers (pypdf), or, without pypdf, is laid out from
     the papers' own documents by the one worker that renders all papers.
     """
-    import multiprocessing
+    from quizgen.util.parallel import message_queue, resolve_jobs
 
     spec = exam.spec
     page = PageSetup(paper=spec.paper, columns=spec.columns, space=spec.space)
@@ -314,19 +314,20 @@ def write_pdfs(exam, targets: dict, *, titles: list[str], jobs: int = 1, progres
 
     if progress is not None:
         progress.advance("typesetting formulas")
-    prefetch(formula_requests(exam, key=True), while_waiting=_import_weasyprint)
+    prefetch(formula_requests(exam, key=True), while_waiting=_import_weasyprint, jobs=jobs)
     n = len(exam.versions)
     merge = _pdf_merger() is not None
     _JOB.clear()
     _JOB.update(exam=exam, titles=titles, page=page, targets=targets, template_dir=template_dir)
     try:
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        if jobs <= 1 or not fork:
+        workers = resolve_jobs(jobs, 2 * n)
+        q = message_queue() if workers > 1 else None
+        if q is None:
             _JOB["queue"] = _DirectQueue(progress)
             _papers_task((list(range(n)), not merge))
             _keys_task(list(range(n)))
         else:
-            _run_parallel(n, jobs, progress, merge)
+            _run_parallel(n, workers, progress, merge, q)
         if merge:
             _merge_files([targets[("paper", i)] for i in range(n)], targets[("all", 0)])
             if progress is not None:
@@ -344,14 +345,17 @@ class _DirectQueue:
             self.progress.advance(label)
 
 
-def _run_parallel(n: int, jobs: int, progress, merge: bool) -> None:
-    import multiprocessing
+def _call(task):
+    fn, arg = task
+    return fn(arg)
+
+
+def _run_parallel(n: int, jobs: int, progress, merge: bool, q) -> None:
     import queue as queue_mod
     import time
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    ctx = multiprocessing.get_context("fork")
-    q = ctx.Queue()
+    from quizgen.util.parallel import fork_map
+
     _JOB["queue"] = q
     # Small batches, so a worker that finishes early takes more; keys (the bigger pages) go first.
     size = max(1, -(-n // (jobs * 3)))
@@ -362,21 +366,14 @@ def _run_parallel(n: int, jobs: int, progress, merge: bool) -> None:
     else:
         tasks.insert(0, (_papers_task, (list(range(n)), True)))  # one worker needs every paper for the combined file
     expected = 2 * n + (0 if merge else 1)
+    got = [0]
 
-    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=ctx) as pool:
-        futures = {pool.submit(fn, arg) for fn, arg in tasks}
-        got = 0
-        try:
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-                got += _drain(q, progress)
-                for fut in done:
-                    fut.result()
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+    def tick():
+        got[0] += _drain(q, progress)
+
+    for _ in fork_map(_call, tasks, jobs, tick=tick):
+        pass
+    got = got[0] + _drain(q, progress)
     deadline = time.monotonic() + 1.0  # messages still in the pipe when the last task returned
     while got < expected and time.monotonic() < deadline:
         try:
@@ -402,11 +399,12 @@ def _drain(q, progress) -> int:
             progress.advance(label)
 
 
-def html_files(exam, out_dir: Path, *, titles: list[str], template_dir=None) -> list[tuple[str, Path]]:
+def html_files(exam, out_dir: Path, *, titles: list[str], template_dir=None,
+               jobs: int | None = 1) -> list[tuple[str, Path]]:
     """(html, path) of every paper and key, for --format html (debugging a template in a browser)."""
     spec = exam.spec
     page = PageSetup(paper=spec.paper, columns=spec.columns, space=spec.space, fmt="html")
-    prefetch(formula_requests(exam, key=True))
+    prefetch(formula_requests(exam, key=True), jobs=jobs)
     out = []
     for v in exam.versions:
         out.append((paper_html(exam, v, titles=titles, page=page, template_dir=template_dir),

@@ -261,8 +261,9 @@ def render(latex: str, size: float = FORMULA_PX) -> Svg | None:
     return _memory[(latex, size)]
 
 
-def prefetch(requests, *, while_waiting=None) -> None:
-    """Bring every (latex, size) into the memory cache: from disk, or rendered (in worker processes when many).
+def prefetch(requests, *, while_waiting=None, jobs: int | None = 1) -> None:
+    """Bring every (latex, size) into the memory cache: from disk, or rendered (in `jobs` worker processes when
+    there are many; None: one per CPU, quizgen.util.parallel).
 
     `while_waiting` (if given) runs in this process meanwhile, e.g. to import the PDF engine on the other core.
     """
@@ -280,48 +281,30 @@ def prefetch(requests, *, while_waiting=None) -> None:
         if while_waiting is not None:
             while_waiting()
         return
-    for (latex, size), svg in zip(misses, _render_parallel(misses, while_waiting)):
+    for (latex, size), svg in zip(misses, _render_parallel(misses, while_waiting, jobs)):
         stats["rendered"] += 1
         _write_disk(_key(latex, size), svg)
         _memory[(latex, size)] = svg
 
 
-def _render_chunk(requests: list[tuple[str, float]]) -> list[Svg | None]:
-    return [_render_uncached(latex, size) for latex, size in requests]
+def _render_chunk(task: tuple[int, list[tuple[str, float]]]) -> tuple[int, list[Svg | None]]:
+    index, requests = task
+    return index, [_render_uncached(latex, size) for latex, size in requests]
 
 
 # Below this many misses a worker pool costs more than it saves.
 _PARALLEL_MIN = 12
 
 
-def cpu_count() -> int:
-    """CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def _render_parallel(requests: list[tuple[str, float]], while_waiting, jobs: int | None) -> list[Svg | None]:
+    from ..util.parallel import fork_map, resolve_jobs
 
-
-def _render_parallel(requests: list[tuple[str, float]], while_waiting) -> list[Svg | None]:
-    import multiprocessing
-
-    zm = _ziamath()
-    workers = min(cpu_count(), 4)
-    pool = None
-    if len(requests) >= _PARALLEL_MIN and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        zm.Latex("x", size=FORMULA_PX)  # load the math font before the fork, so every worker starts warm
-        try:
-            pool = multiprocessing.get_context("fork").Pool(workers)
-        except OSError:  # no semaphores (some sandboxes): render here instead
-            pool = None
-    if pool is None:
-        if while_waiting is not None:
-            while_waiting()
-        return _render_chunk(requests)
-    with pool:
-        pending = pool.map_async(_render_chunk, [requests[i::workers] for i in range(workers)])
-        if while_waiting is not None:
-            while_waiting()
-        parts = pending.get()
+    workers = resolve_jobs(jobs, len(requests) // (_PARALLEL_MIN // 2)) if len(requests) >= _PARALLEL_MIN else 1
+    if workers > 1:
+        _ziamath().Latex("x", size=FORMULA_PX)  # load the math font before the fork, so every worker starts warm
     out: list[Svg | None] = [None] * len(requests)
-    for i, part in enumerate(parts):
+    chunks = [(i, requests[i::workers]) for i in range(workers)]
+    for i, part in fork_map(_render_chunk, chunks, workers, meanwhile=while_waiting):
         out[i::workers] = part
     return out
 

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from quizgen.errors import OutputError, QuizgenError
 from quizgen.render.env import render_template
-from quizgen.render.formula import FONTS_DIR, FORMULA_PX, cpu_count, layer_font, prefetch, typeset
+from quizgen.render.formula import FONTS_DIR, FORMULA_PX, layer_font, prefetch, typeset
 
 PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 FORMATS = ("pdf", "html")
@@ -199,33 +199,26 @@ def _write_pdf(html: str, path: Path) -> Path:
     return path
 
 
-def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf") -> list[Path]:
+def _write_pdf_task(doc: tuple[str, Path]) -> Path:
+    return _write_pdf(*doc)
+
+
+def write_documents(docs: Iterable[tuple[str, Path]], fmt: str = "pdf", *, jobs: int | None = 1) -> list[Path]:
     """Write each (html, path) pair as PDF or as the HTML itself, each whole (quizgen.util.files).
 
-    Several PDFs are laid out side by side in forked processes when there are cores for it: layout and writing
-    are most of a sheet's time, and a sheet and its key do not depend on each other.
+    With jobs > 1 (None: one per CPU), PDFs are laid out side by side in forked processes: layout and writing are
+    most of a sheet's time, and a sheet and its key do not depend on each other.
     """
+    from quizgen.util.parallel import fork_map
+
     docs = [(html, Path(path)) for html, path in docs]
     if fmt == "html":
         from quizgen.util.files import write_text
 
         return [write_text(path, html) for html, path in docs]
     _import_weasyprint()  # before forking, so each process starts with it loaded
-    import multiprocessing
-
-    workers = min(len(docs) - 1, cpu_count() - 1)
-    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_write_pdf(html, path) for html, path in docs]
-    from concurrent.futures import ProcessPoolExecutor
-
-    try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-    except OSError:  # no semaphores (some sandboxes)
-        return [_write_pdf(html, path) for html, path in docs]
-    with pool:
-        elsewhere = [pool.submit(_write_pdf, html, path) for html, path in docs[workers:]]
-        here = [_write_pdf(html, path) for html, path in docs[:workers]]
-        return here + [future.result() for future in elsewhere]
+    done = set(fork_map(_write_pdf_task, docs, jobs))
+    return [path for _html, path in docs if path in done]
 
 
 # ---------------------------------------------------------------- page HTML
@@ -380,20 +373,22 @@ def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page
 
 
 def build_sheet_html(problem_set, *, key: bool = False, steps: bool = False, page: PageSetup | None = None,
-                     title: str = DEFAULT_TITLE, template_dir=None, regen: str = "") -> str:
+                     title: str = DEFAULT_TITLE, template_dir=None, regen: str = "", jobs: int | None = 1) -> str:
     """The worksheet of `problem_set` (with key=True its answer key) as one HTML string."""
     check_title(title)
     page = page or PageSetup()
     plans = _plan(problem_set.problems, steps and key)
-    prefetch(_requests(plans, key))
+    prefetch(_requests(plans, key), jobs=jobs)
     return _sheet_html(problem_set, plans, key=key, steps=steps, page=page, title=title, template_dir=template_dir,
                        regen=regen)
 
 
 def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, columns: int = DEFAULTS["columns"],
                 paper: str = DEFAULTS["paper"], title: str = DEFAULT_TITLE, space: float = DEFAULTS["space"],
-                fmt: str = "pdf", template_dir=None, regen: str = "") -> list[Path]:
+                fmt: str = "pdf", template_dir=None, regen: str = "", jobs: int | None = 1) -> list[Path]:
     """Write the worksheet to `out_path` and, if `key_path` is given, its answer key; returns the paths written.
+
+    `jobs`: worker processes for formulas and layout (1: none; None: one per CPU).
 
     Both files are written whole (quizgen.util.files); an unwritable path, a title over MAX_TITLE characters or
     a key on the worksheet's own path raises before any work.
@@ -406,9 +401,9 @@ def write_sheet(problem_set, out_path, key_path=None, *, steps: bool = False, co
     with_key = key_path is not None
     plans = _plan(problem_set.problems, steps and with_key)
     # New formulas render in worker processes while this process imports WeasyPrint.
-    prefetch(_requests(plans, with_key), while_waiting=_import_weasyprint if fmt == "pdf" else None)
+    prefetch(_requests(plans, with_key), while_waiting=_import_weasyprint if fmt == "pdf" else None, jobs=jobs)
     common = dict(steps=steps, page=page, title=title, template_dir=template_dir, regen=regen)
     docs = [(_sheet_html(problem_set, plans, key=False, **common), targets[0])]
     if with_key:
         docs.append((_sheet_html(problem_set, plans, key=True, **common), targets[1]))
-    return write_documents(docs, fmt)
+    return write_documents(docs, fmt, jobs=jobs)

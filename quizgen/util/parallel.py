@@ -1,9 +1,15 @@
-"""The one fork-map: worker processes with one CPU policy, one fallback, and default signal handling in workers."""
+"""The one worker pool (fork_map), its CPU policy and fallback, and how a run and its workers end on a signal."""
 
 from __future__ import annotations
 
 import os
 import signal
+
+# Signals a worker must not see half-way through being forked, nor the parent while it forks.
+_DEFERRED = (signal.SIGTERM, signal.SIGINT)
+# How long a terminated run may spend cleaning up (temp files, workers) before the kernel ends it.
+CLEANUP_GRACE = 5
+_stopping = {"code": None}
 
 
 def cpu_count() -> int:
@@ -20,16 +26,19 @@ def resolve_jobs(jobs: int | None, tasks: int) -> int:
     return max(1, min(n, tasks))
 
 
-def worker_init() -> None:
-    """Run first in every worker: default signal handling, whatever the parent (the CLI) installed.
+def worker_init(parent: int | None = None) -> None:
+    """Run first in every worker: default signal handling whatever the parent installed, and death with the parent.
 
-    A forked worker inherits the parent's handlers; with the CLI's SIGTERM handler a worker ignores
-    Pool.terminate() and a killed run leaves it alive. Workers also leave Ctrl-C to the parent.
+    A forked worker inherits the parent's handlers; with the CLI's SIGTERM handler a worker could catch the pool's
+    terminate() and carry on. Workers leave Ctrl-C to the parent, which stops them.
     """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(os, "getppid") and hasattr(signal, "SIGKILL"):
-        _die_with_parent()
+    _die_with_parent()
+    # The parent blocks these signals while it forks (see _start); a SIGTERM sent meanwhile is delivered now.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _DEFERRED)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the line above could take effect
 
 
 def _die_with_parent() -> None:
@@ -50,44 +59,157 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def fork_map(fn, tasks: list, jobs: int | None = 1):
+def message_queue():
+    """A queue workers of a later fork_map can put short messages on (progress), or None when this system cannot
+    make one (no fork, or no semaphores): run the tasks here then."""
+    if not can_fork():
+        return None
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork").Queue()
+    except (OSError, PermissionError, NotImplementedError):
+        return None
+
+
+def fork_map(fn, tasks, jobs: int | None = 1, *, meanwhile=None, tick=None, tick_every: float = 0.1):
     """Results of fn over tasks, in completion order: in forked workers when jobs > 1, else in this process.
 
-    A pool that cannot start (no fork, no processes left, a sandbox without semaphores) falls back to running
-    the tasks here: slower, same results, since every task carries its own seed.
+    `meanwhile` runs once in this process after the workers start (e.g. importing the PDF engine on the other
+    core); `tick` runs every `tick_every` seconds while waiting. A pool that cannot start (no fork, no processes
+    left, a sandbox without semaphores) falls back to running the tasks here: slower, same results, since every
+    task carries its own seed. On any exception (Ctrl-C, SIGTERM, a task's error) the workers are killed.
     """
     tasks = list(tasks)
     n = resolve_jobs(jobs, len(tasks))
-    if n <= 1 or not can_fork():
+    pool = None
+    if n > 1 and can_fork():
+        pool, futures, mask = _start(fn, tasks, n)
+    if pool is None:
+        if meanwhile is not None:
+            meanwhile()
         for t in tasks:
+            _raise_if_stopping()
             yield fn(t)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, wait
 
     try:
-        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=worker_init)
-        futures = [pool.submit(fn, t) for t in tasks]
-    except (OSError, PermissionError, NotImplementedError):
-        for t in tasks:
-            yield fn(t)
-        return
-    try:
-        for fut in as_completed(futures):
-            yield fut.result()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a SIGTERM that came while forking is handled here
+        if meanwhile is not None:
+            meanwhile()
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=tick_every if tick is not None else None,
+                                 return_when=FIRST_COMPLETED)
+            if tick is not None:
+                tick()
+            for fut in done:
+                _raise_if_stopping()
+                yield fut.result()
     except BaseException:
-        for fut in futures:
-            fut.cancel()
         _terminate(pool)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Not cancel_futures: cancelling from this thread races the pool's own thread, which fails the futures
+        # of dead workers and prints InvalidStateError on a cancelled one (Python 3.11).
+        pool.shutdown(wait=True)
 
 
-def _terminate(pool) -> None:
-    """Stop workers now (Ctrl-C, SIGTERM or an error): they restore SIG_DFL, so SIGTERM ends them."""
-    for p in list(getattr(pool, "_processes", {}).values()):
+def _start(fn, tasks, n):
+    """(pool, futures, signal mask to restore) with every worker started; (None, [], None) if none could start.
+
+    SIGTERM and SIGINT stay blocked on return, until the caller is inside the block that stops the workers: a
+    Python handler raising inside os.fork()'s at-fork hooks is swallowed ("Exception ignored") and can leave a
+    module lock (logging's) held, and one raising right after would leave the workers without anyone to stop them.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=worker_init,
+                                   initargs=(os.getpid(),))
+        # With fork, the first submit starts every worker, here in this thread (PR_SET_PDEATHSIG follows the
+        # thread that forked: a helper thread's exit would kill the workers).
+        futures = [pool.submit(fn, t) for t in tasks]
+    except (OSError, PermissionError, NotImplementedError):
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        return None, [], None
+    return pool, futures, mask
+
+
+def _terminate(pool, grace: float = 1.0) -> None:
+    """Stop workers now: SIGTERM (they restored SIG_DFL), then SIGKILL for any still there after `grace` s."""
+    import time
+
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
         try:
             p.terminate()
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, ValueError):
             pass
+    deadline = time.monotonic() + grace
+    for p in procs:
+        try:
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.exitcode is None:
+                p.kill()
+                p.join(grace)
+        except (OSError, AttributeError, ValueError, AssertionError):
+            pass
+
+
+class exit_on_sigterm:
+    """For the CLI, around a command's work: SIGTERM ends the run like Ctrl-C (SystemExit(code) unwinds, so temp
+    files are removed), and the previous handler is back afterwards.
+
+    Only the first SIGTERM counts: one arriving during that cleanup must not interrupt it half-way (a second
+    exception in a `finally` can leave a pool or a lock behind). The cleanup is bounded all the same: CLEANUP_GRACE
+    seconds after the first SIGTERM the kernel ends the process (SIGALRM, default action), and workers die with it.
+    """
+
+    def __init__(self, code: int = 143):
+        self.code = code
+        self.old = None
+
+    def _handler(self, signum, frame):
+        if _stopping["code"] is not None:
+            return
+        _stopping["code"] = self.code
+        # Ignored from now on, by the kernel: Python puts SIG_DFL back for its own handlers while the interpreter
+        # shuts down, and a second SIGTERM then would kill the process before its cleanup is done.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(CLEANUP_GRACE)
+        raise SystemExit(self.code)
+
+    def __enter__(self):
+        _stopping["code"] = None
+        try:
+            self.old = signal.signal(signal.SIGTERM, self._handler)
+        except ValueError:  # not the main thread: signals cannot be handled here
+            self.old = None
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if _stopping["code"] is None:
+            if self.old is not None:
+                signal.signal(signal.SIGTERM, self.old)
+            return False
+        # Terminated: leave the alarm armed through interpreter exit (pool threads are joined there too).
+        if exc_type is None:
+            raise SystemExit(_stopping["code"])  # its SystemExit was swallowed somewhere: end as asked
+        return False
+
+
+def stopping() -> int | None:
+    """The exit code asked for by a SIGTERM seen so far (None: none), even if its SystemExit was swallowed."""
+    return _stopping["code"]
+
+
+def _raise_if_stopping() -> None:
+    # A handler's SystemExit raised inside a finalizer or callback is printed and dropped by Python; the
+    # flag it set is not, so the run still ends at its next result.
+    if _stopping["code"] is not None:
+        raise SystemExit(_stopping["code"])
