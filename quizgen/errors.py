@@ -73,5 +73,9 @@ class OutputError(QuizgenError):
     """An output path that cannot be written."""
 
 
+class InputError(QuizgenError):
+    """Text read from a file or stream that cannot be what it should be (not UTF-8, a line beyond the limit)."""
+
+
 class StoreError(QuizgenError):
     """The history database cannot be opened, read or written."""

@@ -335,6 +335,21 @@ def sheet(count, topics, difficulty, seed, families, banks, out, key, no_key, st
 # Terminal quiz, stats and drill (issue 5): the library is quizgen.quiz / quizgen.store / quizgen.drill.
 
 
+def _utf8_stdout():
+    """sys.stdout, writing UTF-8 where the locale claims ASCII (LC_ALL=C without Python's coercion), as click.echo
+    does for every other command: the quiz's screens are not ASCII."""
+    import codecs
+
+    out = sys.stdout
+    try:
+        ascii_only = codecs.lookup(getattr(out, "encoding", None) or "utf-8").name == "ascii"
+    except LookupError:
+        ascii_only = False
+    if ascii_only and hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8")
+    return out
+
+
 def _quiz_io():
     """Line editing and colour on a terminal (colour off with NO_COLOR); plain lines, one answer each, from a pipe."""
     import os
@@ -346,9 +361,10 @@ def _quiz_io():
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR")
     style = (lambda text, role: click.style(text, **STYLES.get(role, {}))) if color else (lambda text, role: text)
+    stdout = _utf8_stdout()
     if tty:
-        return terminal_io(style, history_path=data_dir() / "input-history")
-    return pipe_io(style=style)
+        return terminal_io(style, history_path=data_dir() / "input-history", stdout=stdout)
+    return pipe_io(stdout=stdout, style=style)
 
 
 @main.command()
@@ -387,7 +403,7 @@ def stats(fmt):
     from ..history.store import History
     from ..quiz import STYLES
 
-    with History() as h:
+    with History(readonly=True) as h:  # stats only reads: a read-only history is still shown
         doc = compute_stats(h.attempts())
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))

@@ -155,32 +155,116 @@ class Session:
 _ATTEMPT_COLS = ("id, session_id, position, problem_id, family, topic, difficulty, variable, expr, params, "
                  "question_text, answer_text, given, tries, correct, assisted, outcome, mistake, started_at, "
                  "answered_at, hints, review")
+OUTCOMES = ("correct", "wrong", "skipped", "revealed")
+# Schema 2 has every column the attempts are read from: a read-only history that old is still read as it is.
+READABLE_FROM = 2
+_MOVE_AWAY = "move the file away to start a new history, or put back a copy"
 
 
-def _attempt(row, kind="quiz") -> Attempt:
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class _Row:
+    """Checks one stored row's fields; the first bad one is a StoreError naming the file, the row and the field."""
+
+    def __init__(self, history: "History", what: str):
+        self.history, self.what = history, what
+
+    def bad(self, field: str, value, expected: str) -> StoreError:
+        return StoreError(f"the history at {self.history.path} is damaged: {self.what}: {field} {value!r} is not "
+                          f"{expected} ({_MOVE_AWAY})")
+
+    def int(self, field, value, allowed=None, low=0):
+        if allowed is not None:
+            if not _is_int(value) or value not in allowed:
+                raise self.bad(field, value, ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]}")
+        elif not _is_int(value) or value < low:
+            raise self.bad(field, value, f"a whole number from {low}")
+        return value
+
+    def flag(self, field, value) -> bool:
+        if value not in (0, 1) or isinstance(value, float):
+            raise self.bad(field, value, "0 or 1")
+        return bool(value)
+
+    def time(self, field, value):
+        if not _is_num(value):
+            raise self.bad(field, value, "a time")
+        return float(value)
+
+    def text(self, field, value, optional=False, allowed=None):
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or (allowed is not None and value not in allowed):
+            raise self.bad(field, value, f"one of {', '.join(allowed)}" if allowed else "text")
+        return value
+
+
+def _attempt(history, row, kind="quiz") -> Attempt:
     (aid, sid, pos, pid, fam, topic, diff, var, expr, params, qt, at, given, tries, correct, assisted, outcome,
      mistake, t0, t1, hints, review) = row
+    r = _Row(history, f"attempt {aid}")
     try:
         ptuple = tuple(tuple(p) for p in json.loads(params))
     except (ValueError, TypeError):
         ptuple = ()
-    return Attempt(aid, sid, pos, pid, fam, topic, int(diff), var, expr, ptuple, qt, at, given, int(tries),
-                   bool(correct), bool(assisted), outcome, mistake, float(t0), float(t1), int(hints), bool(review),
-                   kind)
+    return Attempt(aid, r.int("session_id", sid), r.int("position", pos), r.text("problem_id", pid),
+                   r.text("family", fam), r.text("topic", topic), r.int("difficulty", diff, DIFFICULTIES),
+                   r.text("variable", var), r.text("expr", expr), ptuple, r.text("question_text", qt),
+                   r.text("answer_text", at), r.text("given", given, optional=True), r.int("tries", tries),
+                   r.flag("correct", correct), r.flag("assisted", assisted), r.text("outcome", outcome,
+                   allowed=OUTCOMES), r.text("mistake", mistake, optional=True), r.time("started_at", t0),
+                   r.time("answered_at", t1), r.int("hints", hints), r.flag("review", review), kind)
+
+
+def _session(history, row) -> Session:
+    sid, kind, seed, options, n, t0, t1 = row
+    r = _Row(history, f"session {sid}")
+    try:
+        opts = json.loads(options or "{}")
+    except (ValueError, TypeError):
+        opts = None
+    if not isinstance(opts, dict):
+        raise r.bad("options", options, "a JSON object")
+    if seed is not None and not _is_int(seed):
+        raise r.bad("seed", seed, "a whole number")
+    return Session(sid, r.text("kind", kind), seed, opts, r.int("n_problems", n), r.time("started_at", t0),
+                   None if t1 is None else r.time("ended_at", t1))
+
+
+def _answer(history, row) -> Answer:
+    nid, aid, sid, pos, try_no, given, correct, mistake, hints, t = row
+    r = _Row(history, f"answer {nid}")
+    return Answer(nid, aid, sid, pos, r.int("try", try_no, low=1), r.text("given", given), r.flag("correct", correct),
+                  r.text("mistake", mistake, optional=True), None if hints is None else r.int("hints", hints),
+                  r.time("answered_at", t))
 
 
 class History:
-    """The history database. Every write is its own transaction, committed before the method returns."""
+    """The history database. Every write is its own transaction, committed before the method returns.
 
-    def __init__(self, path: str | Path | None = None, clock=time.time):
+    `readonly`: for commands that only read (stats). Nothing is written, so a history on a read-only file or
+    folder is still read; a missing one reads as empty and is not created.
+    """
+
+    def __init__(self, path: str | Path | None = None, clock=time.time, *, readonly: bool = False):
         self.path = Path(path) if path is not None else default_db_path()
         self.clock = clock
+        self.readonly = readonly
+        if readonly:
+            self._open_readonly()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: autocommit, so each statement is durable at once; transactions are explicit.
             self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"cannot open the history at {self.path}: {e}") from None
+            raise self._error("open", e) from None
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._wal()
@@ -188,7 +272,62 @@ class History:
             self._migrate()
         except sqlite3.DatabaseError as e:
             self.conn.close()
-            raise StoreError(f"cannot use the history at {self.path}: {e}") from None
+            raise self._error("use", e) from None
+
+    def _error(self, verb: str, e: Exception) -> StoreError:
+        """SQLite's words for a read-only file or folder are "attempt to write a readonly database" and "unable to
+        open database file"; say what it means for the user instead."""
+        code = getattr(e, "sqlite_errorname", "")
+        folder = self.path.parent
+        if code.startswith("SQLITE_READONLY") or (code == "SQLITE_CANTOPEN" and self.path.exists()
+                                                  and not os.access(folder, os.W_OK)):
+            return StoreError(f"the history at {self.path} is read-only: answers cannot be saved there (make it "
+                              f"and its folder writable, or set QUIZGEN_HOME to a folder you can write to)")
+        return StoreError(f"cannot {verb} the history at {self.path}: {getattr(e, 'strerror', None) or e}")
+
+    def _open_readonly(self) -> None:
+        import urllib.parse
+
+        if not self.path.exists():
+            self.conn = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate()
+            return
+        uri = "file:" + urllib.parse.quote(str(self.path.resolve()))
+        # A WAL file in a folder we cannot write needs its -shm index, which SQLite cannot create there;
+        # immutable=1 then reads the main file alone (nobody can be writing to that folder anyway).
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                self.conn = sqlite3.connect(uri + query, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                            isolation_level=None)
+                version = self.schema_version()
+                break
+            except sqlite3.DatabaseError as e:
+                try:
+                    self.conn.close()
+                except (AttributeError, sqlite3.Error):
+                    pass
+                if query.endswith("immutable=1") or getattr(e, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+                    raise self._error("use", e) from None
+        if version == 0:  # an empty file: nothing to read, and nothing may be created in it
+            self.conn.close()
+            self.conn = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate()
+            return
+        if version > SCHEMA_VERSION:
+            self.conn.close()
+            raise self._too_new(version)
+        if version < READABLE_FROM:
+            self.conn.close()
+            try:  # an old history is brought up to date once, if it can be written
+                History(self.path).close()
+            except StoreError:
+                raise StoreError(f"the history at {self.path} is from an older quizgen (schema {version}) and "
+                                 f"read-only: make it writable once so it can be updated") from None
+            self._open_readonly()
+
+    def _too_new(self, version: int) -> StoreError:
+        return StoreError(f"the history at {self.path} has schema version {version}, newer than this quizgen "
+                          f"understands ({SCHEMA_VERSION}); upgrade quizgen")
 
     def _wal(self) -> None:
         # Switching a fresh file to WAL needs an exclusive lock, and SQLite answers "database is locked" at once
@@ -208,8 +347,7 @@ class History:
     def _migrate(self) -> None:
         version = self.schema_version()
         if version > SCHEMA_VERSION:
-            raise StoreError(f"the history at {self.path} has schema version {version}, newer than this quizgen "
-                             f"understands ({SCHEMA_VERSION}); upgrade quizgen")
+            raise self._too_new(version)
         if version == SCHEMA_VERSION:
             return
         # IMMEDIATE takes the write lock first, so two quizzes starting at once cannot both migrate.
@@ -241,7 +379,7 @@ class History:
         try:
             return self.conn.execute(sql, args)
         except sqlite3.Error as e:
-            raise StoreError(f"cannot write the history at {self.path}: {e}") from None
+            raise self._error("write", e) from None
 
     # -- writes ---------------------------------------------------------------------------------------------
 
@@ -267,10 +405,7 @@ class History:
         params = json.dumps([[str(k), str(v)] for k, v in getattr(problem, "params", ()) or ()])
         if answered and (given is None or tries < 1):
             raise ValueError("an answer needs the text given and its try number")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot write the history at {self.path}: {e}") from None
+        self._write("BEGIN IMMEDIATE")
         try:
             self._upsert(now, session_id, position, problem, params, outcome, correct, given, tries, assisted,
                          mistake, hints, review, started_at)
@@ -302,6 +437,15 @@ class History:
 
     # -- reads ----------------------------------------------------------------------------------------------
 
+    def _rows(self, sql: str, args=()) -> list:
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as e:
+            raise self._error("read", e) from None
+
+    def _has_answers(self) -> bool:
+        return self.schema_version() >= 3  # a read-only schema-2 history has no table for them
+
     def attempts(self, since: float | None = None) -> list[Attempt]:
         """Every attempt in the order answered (oldest first), optionally only those answered at or after `since`."""
         sql = (f"SELECT {', '.join('a.' + c.strip() for c in _ATTEMPT_COLS.split(','))}, s.kind "
@@ -311,34 +455,29 @@ class History:
             sql += " WHERE a.answered_at >= ?"
             args = (since,)
         sql += " ORDER BY a.answered_at, a.id"
-        try:
-            rows = self.conn.execute(sql, args).fetchall()
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot read the history at {self.path}: {e}") from None
-        return [_attempt(r[:-1], r[-1]) for r in rows]
+        return [_attempt(self, r[:-1], r[-1]) for r in self._rows(sql, args)]
 
     def sessions(self) -> list[Session]:
-        rows = self.conn.execute("SELECT id, kind, seed, options, n_problems, started_at, ended_at FROM sessions "
-                                 "ORDER BY id").fetchall()
-        return [Session(r[0], r[1], r[2], json.loads(r[3] or "{}"), r[4], r[5], r[6]) for r in rows]
+        rows = self._rows("SELECT id, kind, seed, options, n_problems, started_at, ended_at FROM sessions ORDER BY id")
+        return [_session(self, r) for r in rows]
 
     def last_session(self) -> Session | None:
         """The most recent session in which at least one problem was answered, skipped or revealed."""
-        row = self.conn.execute(
+        rows = self._rows(
             "SELECT s.id, s.kind, s.seed, s.options, s.n_problems, s.started_at, s.ended_at FROM sessions s "
-            "WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.session_id = s.id) ORDER BY s.id DESC LIMIT 1").fetchone()
-        if row is None:
-            return None
-        return Session(row[0], row[1], row[2], json.loads(row[3] or "{}"), row[4], row[5], row[6])
+            "WHERE EXISTS (SELECT 1 FROM attempts a WHERE a.session_id = s.id) ORDER BY s.id DESC LIMIT 1")
+        return _session(self, rows[0]) if rows else None
 
     def session_attempts(self, session_id: int) -> list[Attempt]:
         cols = ", ".join("a." + c.strip() for c in _ATTEMPT_COLS.split(","))
-        rows = self.conn.execute(f"SELECT {cols}, s.kind FROM attempts a JOIN sessions s ON s.id = a.session_id "
-                                 "WHERE a.session_id = ? ORDER BY a.position", (session_id,)).fetchall()
-        return [_attempt(r[:-1], r[-1]) for r in rows]
+        rows = self._rows(f"SELECT {cols}, s.kind FROM attempts a JOIN sessions s ON s.id = a.session_id "
+                          "WHERE a.session_id = ? ORDER BY a.position", (session_id,))
+        return [_attempt(self, r[:-1], r[-1]) for r in rows]
 
     def answers(self, session_id: int | None = None) -> list[Answer]:
         """Every answer given (optionally in one session), in the order given."""
+        if not self._has_answers():
+            return []
         sql = ("SELECT n.id, n.attempt_id, a.session_id, a.position, n.try, n.given, n.correct, n.mistake, n.hints, "
                "n.answered_at FROM answers n JOIN attempts a ON a.id = n.attempt_id")
         args: tuple = ()
@@ -346,9 +485,4 @@ class History:
             sql += " WHERE a.session_id = ?"
             args = (session_id,)
         sql += " ORDER BY n.answered_at, n.id"
-        try:
-            rows = self.conn.execute(sql, args).fetchall()
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot read the history at {self.path}: {e}") from None
-        return [Answer(r[0], r[1], r[2], r[3], int(r[4]), r[5], bool(r[6]), r[7],
-                       None if r[8] is None else int(r[8]), float(r[9])) for r in rows]
+        return [_answer(self, r) for r in self._rows(sql, args)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import QuizgenError
+from ..errors import ParseError, QuizgenError, StoreError
 from .session import QuizIO, QuizResult, QuizSession
 
 
@@ -35,7 +35,16 @@ def redo_problems(history, bank=None) -> tuple[list, object]:
     if session is None:
         raise QuizgenError("no quiz in the history yet; start one with `quizgen quiz`")
     missed = [a for a in history.session_attempts(session.id) if not a.correct]
-    return [rebuild_problem(a, bank, number=i + 1) for i, a in enumerate(missed)], session
+    problems = []
+    for i, a in enumerate(missed):
+        try:
+            problems.append(rebuild_problem(a, bank, number=i + 1))
+        except ParseError as e:
+            # Our own printer wrote it: a stored problem our parser cannot read back was changed by hand or damaged.
+            raise StoreError(f"the history at {history.path} is damaged: attempt {a.id}: the stored problem "
+                             f"{a.expr!r} in {a.variable!r} cannot be read ({e.message}; move the file away to "
+                             f"start a new history, or put back a copy)") from None
+    return problems, session
 
 
 # ------------------------------------------------------------------------------------------------------------

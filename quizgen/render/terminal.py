@@ -126,23 +126,53 @@ def _screen(template_dir=None):
     return screen
 
 
+def _not_utf8(n: int, raw: bytes, start: int):
+    from ..errors import InputError
+
+    return InputError(f"standard input: line {n}: not UTF-8 text (byte {start + 1} is 0x{raw[start]:02x}); "
+                      f"type answers in UTF-8")
+
+
+def decode_line(line, n: int) -> str:
+    """A line read from the student, as text: bytes are decoded as UTF-8 whatever the locale says, and a line that
+    is not UTF-8 (raw bytes, or the surrogate escapes Python makes of them) is an InputError naming it."""
+    if isinstance(line, str):
+        try:
+            line.encode("utf-8")
+            return line
+        except UnicodeEncodeError:
+            try:
+                line = line.encode("utf-8", "surrogateescape")  # back to the bytes they stand for
+            except UnicodeEncodeError:
+                line = line.encode("utf-8", "surrogatepass")  # any other lone surrogate: not UTF-8 either
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _not_utf8(n, line, e.start) from None
+
+
 def pipe_io(stdin=None, stdout=None, style=plain, template_dir=None) -> QuizIO:
     """One answer per line from a pipe or file; the prompt and the line read are echoed, so the output reads as
-    a transcript of the session."""
+    a transcript of the session. A text stdin is read through its bytes: a strict or ASCII locale must not
+    decide what an answer is, and bytes that are not UTF-8 are never echoed back."""
     stdin = stdin or sys.stdin
+    source = getattr(stdin, "buffer", stdin)
     stdout = stdout or sys.stdout
+    count = 0
 
     def write(text: str) -> None:
         stdout.write(text)
         stdout.flush()
 
     def read(prompt: str) -> str:
+        nonlocal count
         write(prompt)
-        line = stdin.readline()
+        line = source.readline()
         if not line:
             write("\n")
             raise EOFError
-        line = line.rstrip("\r\n")
+        count += 1
+        line = decode_line(line, count).rstrip("\r\n")
         write(line + "\n")
         return line
 
@@ -150,12 +180,14 @@ def pipe_io(stdin=None, stdout=None, style=plain, template_dir=None) -> QuizIO:
 
 
 def terminal_io(style=plain, variable: str = "x", history_path=None, use_prompt_toolkit: bool = True,
-                template_dir=None) -> QuizIO:
+                template_dir=None, stdout=None) -> QuizIO:
     """An interactive terminal: prompt_toolkit when installed (line editing, input history, and a live
     "read as" preview under the prompt), otherwise input() with readline's line editing and history."""
+    out = stdout or sys.stdout
+
     def write(text: str) -> None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        out.write(text)
+        out.flush()
 
     if use_prompt_toolkit:
         try:
@@ -184,7 +216,18 @@ def terminal_io(style=plain, variable: str = "x", history_path=None, use_prompt_
         import readline  # noqa: F401 — importing it gives input() line editing and history
     except ImportError:
         pass
-    return QuizIO(lambda prompt: input(prompt), write, style, _screen(template_dir))
+    count = 0
+
+    def read(prompt: str) -> str:
+        nonlocal count
+        try:
+            line = input(prompt)
+        except UnicodeDecodeError as e:  # a strict locale's own decoding refused the bytes
+            raise _not_utf8(count + 1, e.object, e.start) from None
+        count += 1
+        return decode_line(line, count)
+
+    return QuizIO(read, write, style, _screen(template_dir))
 
 
 # ---------------------------------------------------------------- stats
