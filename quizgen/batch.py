@@ -7,9 +7,48 @@ import io
 from typing import Iterable, Iterator
 
 from .checker import check_text
-from .errors import QuizgenError
+from .errors import InputError, QuizgenError
 
-__all__ = ["grade_row", "grade_batch"]
+__all__ = ["grade_row", "grade_batch", "batch_lines"]
+
+# A row is a problem and an answer of at most 1,000 characters each (mathparse.MAX_LENGTH), 4 bytes a character at
+# most in UTF-8, plus separators and quotes: a longer line is not a batch row (/dev/zero, a binary file).
+MAX_LINE_BYTES = 16 * 1024
+_CHUNK = 64 * 1024
+
+
+def batch_lines(stream, name: str = "<batch>") -> Iterator[bytes]:
+    """The lines of a binary stream, without their ends, read a chunk at a time: LF, CRLF and CR alone all end a
+    line (a CR-only file is many rows, not one). A line longer than MAX_LINE_BYTES raises InputError naming it
+    after the lines before it were given, so at most that much plus a chunk is ever held."""
+    read = getattr(stream, "read1", None) or stream.read
+    buf = b""
+    n = 0
+    pending_cr = False  # the last chunk ended with CR: a LF opening the next one belongs to it
+    while True:
+        chunk = read(_CHUNK)
+        if not chunk:
+            break
+        if pending_cr and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        pending_cr = chunk.endswith(b"\r")
+        buf += chunk
+        parts = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        buf = parts.pop()
+        for line in parts:
+            n += 1
+            if len(line) > MAX_LINE_BYTES:
+                raise _too_long(name, n)
+            yield line
+        if len(buf) > MAX_LINE_BYTES:
+            raise _too_long(name, n + 1)
+    if buf:
+        yield buf
+
+
+def _too_long(name: str, n: int) -> InputError:
+    return InputError(f"{name}: line {n} is longer than {MAX_LINE_BYTES // 1024} kB (a row is a problem and an answer "
+                      f"of at most 1,000 characters each): is this a batch file?")
 
 
 
@@ -41,7 +80,12 @@ def grade_batch(lines: Iterable[str | bytes], var: str = "x", **kw) -> Iterator[
     JSON keys, or "error". Lines may be bytes (decoded as UTF-8; an undecodable line is an error row). Blank lines
     and lines starting with '#' are skipped; a first row `problem<sep>answer` is a header. Formulas containing
     commas (log(x, 3)) need double quotes in CSV, or use tabs.
+
+    `lines` may also be a binary file, read through batch_lines() (any line end; InputError for a line beyond
+    MAX_LINE_BYTES, the one thing that stops a batch: such a file is not a batch).
     """
+    if hasattr(lines, "read"):
+        lines = batch_lines(lines, getattr(lines, "name", "<batch>"))
     header_possible = True
     for n, raw in enumerate(lines, 1):
         if isinstance(raw, bytes):

@@ -223,7 +223,7 @@ def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
     """
     import re
 
-    from ..batch import grade_batch
+    from ..batch import batch_lines, grade_batch
     from ..checker import check_text
     from ..errors import ParseError
     from ..render.terminal import format_verdict
@@ -240,7 +240,9 @@ def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
         if formulas:
             raise click.UsageError("--batch takes no PROBLEM/ANSWER arguments" +
                                    (f" (no such option: {stray[0].split('=')[0]})" if stray else ""))
-        for row in grade_batch(batch, var, require_simplified=require_simplified, **pick):
+        name = getattr(batch, "name", "-")
+        name = "standard input" if name in ("-", "<stdin>") or not isinstance(name, str) else name
+        for row in grade_batch(batch_lines(batch, name), var, require_simplified=require_simplified, **pick):
             click.echo(json.dumps(row, ensure_ascii=False))
         return
     if len(formulas) != 2:

@@ -13,6 +13,8 @@ from ..errors import SpecError
 
 MAX_STUDENTS = 1000
 NAME_MAX = 80
+# Slugs a student may not have: exam-all.pdf is the combined file of every paper, written in the same folder.
+RESERVED_SLUGS = frozenset({"all"})
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,15 @@ def slugify(text: str) -> str:
 
 def load_roster(path) -> Roster:
     """Read a class list (CSV with a header: name, optional id); raise SpecError listing every bad row."""
+    from ..fields import MAX_FILE_BYTES, read_capped
+
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_capped(Path(path), MAX_FILE_BYTES)  # a class list is a few kB; /dev/zero must end
     except OSError as e:
         raise SpecError([f"{name}: cannot read file: {e.strerror or e}"]) from None
+    if raw is None:
+        raise SpecError([f"{name}: file too large (limit {MAX_FILE_BYTES // 1_000_000} MB): is this the right file?"])
     try:
         text = raw.decode("utf-8-sig")  # spreadsheet exports often start with a byte-order mark
     except UnicodeDecodeError:
@@ -58,24 +64,34 @@ def load_roster(path) -> Roster:
 
 def roster_from_text(text: str, name: str = "<roster>") -> Roster:
     problems: list[str] = []
-    lines = text.splitlines()
+    # Old Mac exports end lines with CR alone; the csv module would call that a "new-line character seen in
+    # unquoted field". No name holds a line break, so every kind of line end is one.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     first = next((ln for ln in lines if ln.strip()), "")
     # Spreadsheets in many locales export with ";" (or tabs); the header line tells which.
     delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
+    end = 0
     try:
         for row in reader:
+            start, end = end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
+                continue
+            if any("\n" in cell for cell in row):
+                problems.append(_open_quote(name, lines, start, end, row, header))
                 continue
             if header is None:
                 header = [cell.strip().lower() for cell in row]
-                header_line = reader.line_num
+                header_line = end
                 continue
-            rows.append((reader.line_num, row))
+            rows.append((end, row))
     except csv.Error as e:
         raise SpecError([f"{name}: line {reader.line_num}: {e}"]) from None
+    if header is None and problems:
+        raise SpecError(problems)
     if header is None:
         raise SpecError([f"{name}: empty file (expected a header line such as: name,id)"])
     if "name" not in header:
@@ -85,7 +101,7 @@ def roster_from_text(text: str, name: str = "<roster>") -> Roster:
     if dupes:
         problems.append(f"{name}: line {header_line}: column {dupes[0]!r} appears twice in the header")
     ni, ii = header.index("name"), (header.index("id") if "id" in header else None)
-    if not rows:
+    if not rows and not problems:
         problems.append(f"{name}: no students (only a header)")
     if len(rows) > MAX_STUDENTS:
         problems.append(f"{name}: {len(rows)} students; at most {MAX_STUDENTS} per run")
@@ -125,13 +141,29 @@ def roster_from_text(text: str, name: str = "<roster>") -> Roster:
     return roster
 
 
+def _open_quote(name: str, lines: list[str], start: int, end: int, row: list[str], header) -> str:
+    """The problem line for a record the csv module ran over several lines: a quote opened on `start` took every
+    line up to the one where a quote closed it (or up to the end of the file), merging those students into one."""
+    column = "field"
+    if header is not None:
+        spread = next(i for i, cell in enumerate(row) if "\n" in cell)
+        if spread < len(header) and header[spread]:
+            column = header[spread]
+    fix = "remove the stray \" or close it"
+    if sum(line.count('"') for line in lines[start - 1:end]) % 2:
+        return (f"{name}: line {start}: a quote opens here and is never closed, so lines {start}-{end} were read "
+                f"as one {column} ({fix})")
+    return (f"{name}: line {start}: a quote opens here and is closed only on line {end}, so lines {start}-{end} "
+            f"were read as one {column} ({fix} on line {start})")
+
+
 def _name_students(rows: list[tuple[int, str, str | None]], name: str) -> Roster:
     """Seed keys and file names, telling apart students who share a name (by id, else by order)."""
     notes = []
     by_name: dict[str, list[int]] = {}
     for i, (_line, student, _sid) in enumerate(rows):
         by_name.setdefault(student.casefold(), []).append(i)
-    used_slugs: set[str] = set()
+    used_slugs: set[str] = set(RESERVED_SLUGS)  # compared casefolded: file systems that ignore case exist
     out = []
     for i, (line, student, sid) in enumerate(rows):
         same = by_name[student.casefold()]
@@ -149,8 +181,12 @@ def _name_students(rows: list[tuple[int, str, str | None]], name: str) -> Roster
                                  f"paper ({slug}); add an id column to tell them apart for good")
         else:
             slug = base
-        while slug in used_slugs:  # two different names with the same file name ("Ann-Marie" and "Ann Marie")
+        reserved = slug in RESERVED_SLUGS
+        while slug.casefold() in used_slugs:  # two names, one file name ("Ann-Marie" and "Ann Marie"), or ours
             slug = f"{slug}-{line}"
-        used_slugs.add(slug)
+        used_slugs.add(slug.casefold())
+        if reserved:
+            notes.append(f"{name}: line {line}: {student!r} gets exam-{slug}.pdf and key-{slug}.pdf (exam-all.pdf "
+                         f"is every paper in one file)")
         out.append(Student(student, sid, line, slug, key))
     return Roster(out, notes)
