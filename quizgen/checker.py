@@ -13,7 +13,7 @@ import sympy as sp
 
 from .equiv import small
 from .errors import ParseError
-from .mathparse import as_formula, parse, symbol
+from .mathparse import as_formula, check_variable, parse, symbol
 from .verdict import Verdict
 
 __all__ = ["Verdict", "check_answer", "check_problem", "check_text"]
@@ -65,7 +65,8 @@ def _problem(problem_text: str, var: str):
 def check_text(problem_text: str, answer_text: str, var: str = "x", *, ask: str = "derivative", at=None,
                order: int | None = None, **kw) -> Verdict:
     """check_answer with the problem typed too (and the point `at` as text); a ParseError names which of the two
-    could not be read."""
+    could not be read (or, as field "var", that the variable is not one)."""
+    check_variable(var)
     try:
         expr, expected = _problem(problem_text, var)
     except ParseError as err:

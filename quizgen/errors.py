@@ -45,6 +45,22 @@ def _snippet(text: str, offset: int | None, width: int = 40) -> str:
     return ("…" if start else "") + repr(cut) + ("…" if start + width < len(text) else "")
 
 
+class VariableError(ParseError):
+    """A variable that is not one letter other than e; `field` is "var" (the caller's option, not the formula)."""
+
+    REASON = "must be one letter (a to z or A to Z, not e)"
+
+    def __init__(self, var):
+        self.var = var
+        self.field = "var"
+        super().__init__(self.REASON, str(var), None)
+
+    def one_line(self) -> str:
+        from quizgen.util.text import visible
+
+        return visible(f"the variable {self.REASON}, not {self.var!r}")
+
+
 class LimitError(ParseError):
     """Input beyond a stated size limit (length, nesting, number size); refused before any work."""
 

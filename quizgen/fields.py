@@ -6,6 +6,9 @@ import tomllib
 from pathlib import Path
 
 MAX_FILE_BYTES = 2_000_000  # a bank or spec is a few kB; /dev/zero or a stray video must not be read whole
+# Working space under a question or problem: up to 20 cm a problem and its space still fit on one page of either
+# paper size. Specs, `sheet --space` and the page layout all check this one number.
+MAX_SPACE_CM = 20.0
 
 
 def read_toml(path, name: str) -> tuple[dict | None, str | None]:

@@ -10,7 +10,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import LimitError, ParseError
+from .errors import LimitError, ParseError, VariableError
 from .functions import BY_PREFIX, BY_SPELLING, NOT_IN_COURSE, listed_names
 
 MAX_LENGTH = 1000
@@ -559,6 +559,13 @@ def _pos(node) -> int:
     return 0
 
 
+def check_variable(var) -> str:
+    """`var` if it can be the variable (one ASCII letter; e is Euler's number), else VariableError."""
+    if not isinstance(var, str) or not var.isascii() or not var.isalpha() or len(var) != 1 or var == "e":
+        raise VariableError(var)
+    return var
+
+
 def parse_tree(text: str, var: str = "x", names: tuple[str, ...] = (), *, equation: bool = False):
     """Tokenize and parse into the checked tree; raises ParseError/LimitError with a position.
 
@@ -568,10 +575,7 @@ def parse_tree(text: str, var: str = "x", names: tuple[str, ...] = (), *, equati
         raise ParseError("input must be text", "", None)
     if len(text) > MAX_LENGTH:
         raise LimitError(f"input too long: {len(text)} characters (limit {MAX_LENGTH})", text[:40] + "…", None)
-    if not var.isascii() or not var.isalpha() or len(var) != 1:
-        raise ParseError(f"the variable must be one letter, not {var!r}", var, None)
-    if var in ("e",):
-        raise ParseError("e is Euler's number and cannot be the variable", var, None)
+    check_variable(var)
     allowed = frozenset((var, *names))
     toks = tokenize(text, allowed, equation)
     try:

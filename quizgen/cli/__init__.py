@@ -12,6 +12,7 @@ import sys
 import click
 
 from ..asks import NAMES as ASK_NAMES  # light: no sympy
+from ..fields import MAX_SPACE_CM  # light: no sympy
 from ..rules import TOPICS as TOPIC_NAMES  # light: no sympy
 
 
@@ -151,6 +152,17 @@ def selection_options(f):
     return f
 
 
+def _check_var(var: str) -> None:
+    """Exit 2 blaming --var itself when it cannot be the variable (not the problem the user typed)."""
+    from ..errors import QuizgenError, VariableError
+    from ..mathparse import check_variable
+
+    try:
+        check_variable(var)
+    except VariableError:
+        raise QuizgenError(f"--var {var!r}: {VariableError.REASON}") from None
+
+
 def _problem_set(count, topics, difficulty, seed, families, command, banks=(), ask="derivative", at=None,
                  order=None):
     from ..bank import load_bank
@@ -191,6 +203,7 @@ def solve(expr, var, steps, fmt, ask, at, order):
     With --ask: the second derivative, f′(a), or the tangent or normal line at --at A."""
     from ..solver import solve as do_solve
 
+    _check_var(var)
     result = do_solve(expr, var, ask=ask, at=at, order=order)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -229,6 +242,7 @@ def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
     from ..render.terminal import format_verdict
 
     stray = [f for f in formulas if re.fullmatch(r"--[A-Za-z][A-Za-z-]*(=.*)?", f)]
+    _check_var(var)
     from ..asks import AT_A_POINT
 
     if ask in AT_A_POINT and at is None:
@@ -303,7 +317,7 @@ def banks_check(paths):
 @click.option("--columns", type=click.IntRange(1, 2), default=None, help="1 or 2 columns  [default: 2]")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @click.option("--title", default=None, help="Title at the top of the page (at most 200 characters).")
-@click.option("--space", type=click.FloatRange(0, 20), default=None, help="Working space under each problem, in cm.")
+@click.option("--space", type=click.FloatRange(0, MAX_SPACE_CM), default=None, help="Working space under each problem, in cm.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Your own copy of the templates, searched before the shipped ones.")
@@ -430,12 +444,19 @@ def drill(count, seed, banks):
         run_drill(_quiz_io(), count, seed, history=history, bank=_bank(banks))
 
 
+class _ExamBuildContext(click.Context):
+    """The hidden `build` is what `quizgen exam SPEC` runs: its usage line and "Try ... --help" hint name the
+    command the user typed, `quizgen exam`, never the subcommand they did not."""
+
+    @property
+    def command_path(self) -> str:
+        return self.parent.command_path if self.parent is not None else super().command_path
+
+
 class _ExamBuild(click.Command):
     """The build command of `quizgen exam`; its usage line reads `quizgen exam SPEC`, without a subcommand name."""
 
-    def format_usage(self, ctx, formatter):
-        path = ctx.parent.command_path if ctx.parent is not None else ctx.command_path
-        formatter.write_usage(path, " ".join(self.collect_usage_pieces(ctx)))
+    context_class = _ExamBuildContext
 
 
 class _ExamGroup(click.Group):
@@ -448,7 +469,7 @@ class _ExamGroup(click.Group):
 
     def format_help(self, ctx, formatter):
         build = self.commands["build"]
-        with click.Context(build, info_name="build", parent=ctx) as sub:
+        with _ExamBuildContext(build, info_name="build", parent=ctx) as sub:
             build.format_help(sub, formatter)
         with formatter.section("Check only"):
             formatter.write_text("quizgen exam check SPEC [--roster FILE]: check the spec (and class list), all "

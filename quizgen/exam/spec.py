@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..errors import SpecError
-from ..fields import read_toml
+from ..fields import MAX_SPACE_CM, read_toml
 from . import kinds
 
 TOP_KEYS = ("title", "subtitle", "date", "instructions", "versions", "seed", "steps", "shuffle", "paper", "columns",
@@ -178,8 +178,8 @@ def spec_from_dict(data: dict, name: str = "<spec>", bank=None, *, base_dir=None
         bad("columns", f"must be 1 or 2, not {columns!r}")
         columns = 2
     space = data.get("space", 3.5)
-    if not _is_num(space) or not 0 <= space <= 25:
-        bad("space", f"must be a number of centimetres from 0 to 25, not {space!r}")
+    if not _is_num(space) or not 0 <= space <= MAX_SPACE_CM:
+        bad("space", f"must be a number of centimetres from 0 to {MAX_SPACE_CM:g}, not {space!r}")
         space = 3.5
 
     raw_sections = data.get("section")
@@ -266,8 +266,8 @@ def _read_section(sd: dict, index: int, bank, bad) -> SectionSpec | None:
             v = ""
         strings[key] = " ".join(v.split())
     space = sd.get("space")
-    if space is not None and (not _is_num(space) or not 0 <= space <= 25):
-        err("space", f"must be a number of centimetres from 0 to 25, not {space!r}")
+    if space is not None and (not _is_num(space) or not 0 <= space <= MAX_SPACE_CM):
+        err("space", f"must be a number of centimetres from 0 to {MAX_SPACE_CM:g}, not {space!r}")
         space = None
 
     topic, family = sd.get("topic"), sd.get("family")

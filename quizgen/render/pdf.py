@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from quizgen.errors import OutputError, QuizgenError
+from quizgen.fields import MAX_SPACE_CM
 from quizgen.render.env import render_template
 from quizgen.render.formula import FONTS_DIR, FORMULA_PX, layer_font, prefetch, typeset
 
 PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 FORMATS = ("pdf", "html")
-MAX_SPACE_CM = 20.0
 DEFAULTS = {"columns": 2, "paper": "a4", "space": 3.0}
 DEFAULT_TITLE = "Derivatives"
 PX_PER_MM = 96 / 25.4
@@ -51,7 +51,6 @@ class PageSetup:
             raise QuizgenError(f"unknown paper size {self.paper!r} (choose a4 or letter)")
         if self.columns not in (1, 2):
             raise QuizgenError(f"columns must be 1 or 2, not {self.columns}")
-        # Up to 20 cm a problem and its space still fit on one page of either paper size.
         if not 0 <= self.space <= MAX_SPACE_CM:
             raise QuizgenError(f"working space must be between 0 and {MAX_SPACE_CM:g} cm, not {self.space:g}")
         if self.fmt not in FORMATS:
