@@ -247,6 +247,41 @@ def test_sigterm_while_pools_fork_always_ends_the_run():
     assert outcomes == [(143, "")] * 12
 
 
+IN_FINALIZER = textwrap.dedent("""
+    import time
+    from quizgen.util.parallel import exit_on_sigterm
+
+    class Resource:
+        def __del__(self):
+            time.sleep(0.02)  # a slow finalizer: most SIGTERMs land in here, where Python drops exceptions
+
+    def work():
+        return Resource()
+
+    with exit_on_sigterm():
+        print("ready", flush=True)
+        while True:
+            work()
+""")
+
+
+@pytest.mark.timeout(120)
+def test_sigterm_inside_a_finalizer_still_ends_the_run_quietly():
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", IN_FINALIZER], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            proc.stdout.readline()
+            time.sleep(0.2)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert (proc.returncode, err) == (143, "")
+
+
 # ---------------------------------------------------------------- the real command, killed in each phase
 
 def _size(path: Path) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 
 # Signals a worker must not see half-way through being forked, nor the parent while it forks.
 _DEFERRED = (signal.SIGTERM, signal.SIGINT)
@@ -94,26 +95,48 @@ def fork_map(fn, tasks, jobs: int | None = 1, *, meanwhile=None, tick=None, tick
         return
     from concurrent.futures import FIRST_COMPLETED, wait
 
+    # The pool's own code (its locks, its manager thread) is shielded: a SIGTERM or Ctrl-C that arrives there is
+    # raised just after, in this function, never half-way through concurrent.futures (a lock left held there made
+    # the interpreter's exit wait for the manager thread forever).
     try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a SIGTERM that came while forking is handled here
+        with _shielded():
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a SIGTERM that came while forking is recorded here
+        _raise_if_stopping()
         if meanwhile is not None:
             meanwhile()
         pending = set(futures)
         while pending:
-            done, pending = wait(pending, timeout=tick_every if tick is not None else None,
-                                 return_when=FIRST_COMPLETED)
-            if tick is not None:
-                tick()
-            for fut in done:
-                _raise_if_stopping()
-                yield fut.result()
+            with _shielded():
+                done, pending = wait(pending, timeout=tick_every, return_when=FIRST_COMPLETED)
+                if tick is not None:
+                    tick()
+                results = [fut.result() for fut in done]  # a task's own error is raised here
+            _raise_if_stopping()
+            yield from results
     except BaseException:
-        _terminate(pool)
+        with _shielded():
+            _terminate(pool)
         raise
     finally:
         # Not cancel_futures: cancelling from this thread races the pool's own thread, which fails the futures
         # of dead workers and prints InvalidStateError on a cancelled one (Python 3.11).
-        pool.shutdown(wait=True)
+        with _shielded():
+            pool.shutdown(wait=True)
+    _raise_if_stopping()
+
+
+_shield = [0]
+
+
+class _shielded:
+    """While inside, exit_on_sigterm's handlers only record a SIGTERM or Ctrl-C (_raise_if_stopping raises it)."""
+
+    def __enter__(self):
+        _shield[0] += 1
+
+    def __exit__(self, *exc):
+        _shield[0] -= 1
+        return False
 
 
 def _start(fn, tasks, n):
@@ -182,25 +205,54 @@ class exit_on_sigterm:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.alarm(CLEANUP_GRACE)
+        if _shield[0]:
+            return  # inside the pool's own code: fork_map raises it on the way out
         raise SystemExit(self.code)
+
+    def _on_sigint(self, signum, frame):
+        if _shield[0]:
+            _stopping["interrupt"] = True
+            return
+        raise KeyboardInterrupt
+
+    def _unraisable(self, unraisable):
+        if isinstance(unraisable.exc_value, SystemExit) and _stopping["code"] is not None:
+            # Our SystemExit, raised inside a finalizer (__del__), where Python prints and drops it: raise it
+            # again at the next Python call, outside the finalizer.
+            sys.settrace(_raise_stop)
+            return
+        self.old_hook(unraisable)
 
     def __enter__(self):
         _stopping["code"] = None
+        _stopping.pop("interrupt", None)
         try:
             self.old = signal.signal(signal.SIGTERM, self._handler)
         except ValueError:  # not the main thread: signals cannot be handled here
             self.old = None
+            return self
+        self.old_int = signal.signal(signal.SIGINT, self._on_sigint)
+        self.old_hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if _stopping["code"] is None:
             if self.old is not None:
                 signal.signal(signal.SIGTERM, self.old)
+                signal.signal(signal.SIGINT, self.old_int)
+                sys.unraisablehook = self.old_hook
             return False
         # Terminated: leave the alarm armed through interpreter exit (pool threads are joined there too).
         if exc_type is None:
             raise SystemExit(_stopping["code"])  # its SystemExit was swallowed somewhere: end as asked
         return False
+
+
+def _raise_stop(frame, event, arg):
+    if frame.f_code.co_name == "__del__":
+        return None  # still finalizing: wait for the next call
+    sys.settrace(None)
+    raise SystemExit(_stopping["code"])
 
 
 def stopping() -> int | None:
@@ -213,3 +265,5 @@ def _raise_if_stopping() -> None:
     # flag it set is not, so the run still ends at its next result.
     if _stopping["code"] is not None:
         raise SystemExit(_stopping["code"])
+    if _stopping.pop("interrupt", None):
+        raise KeyboardInterrupt
