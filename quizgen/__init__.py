@@ -12,7 +12,7 @@ cheap: each function imports what it needs (SymPy, WeasyPrint) when first called
 from __future__ import annotations
 
 from .errors import (BankError, GenerationError, LimitError, OutputError, ParseError, QuizgenError, SpecError,
-                     StoreError, ValidationError)
+                     StoreError, TimeLimitError, ValidationError)
 
 __version__ = "0.1.0"
 
@@ -48,27 +48,29 @@ def generate(n: int = 10, *, topics=None, difficulty: int | None = None, seed: i
     return generate_set(n, topics=topics, difficulty=difficulty, seed=seed, families=families, bank=bank)
 
 
-def solve(formula, var: str = "x"):
-    """The derivative of a formula with its rule-by-rule steps (a SolveResult)."""
+def solve(formula, var: str = "x", *, budget: float | None = 2.0):
+    """The derivative of a formula with its rule-by-rule steps (a SolveResult); TimeLimitError (exit code 3)
+    when that takes more than `budget` seconds."""
     from .solver import solve as _solve
     from .solver import solve_expr
 
     if isinstance(formula, str):
-        return _solve(formula, var)
-    return solve_expr(_expr(formula, var), var)
+        return _solve(formula, var, budget=budget)
+    return solve_expr(_expr(formula, var), var, budget=budget)
 
 
-def check(problem, answer, var: str = "x", *, require_simplified: bool = False):
+def check(problem, answer, var: str = "x", *, require_simplified: bool = False, budget: float | None = 2.0):
     """Is `answer` the derivative of `problem`? A Verdict: correct, the mistake's code and feedback, the form.
 
-    `answer` is what a student typed (text); a SymPy expression is printed and read back like typed text.
+    `answer` is what a student typed (text); a SymPy expression is printed and read back like typed text. Within
+    `budget` seconds: after that the verdict is undecided (`decided` False, equivalence "timeout").
     """
     from .checker import check_answer
     from .printing import to_text
 
     expr = _expr(problem, var)
     text = answer if isinstance(answer, str) else to_text(_expr(answer, var))
-    return check_answer(expr, text, var, require_simplified=require_simplified)
+    return check_answer(expr, text, var, require_simplified=require_simplified, budget=budget)
 
 
 def write_sheet(problem_set, path, key_path=None, **options):
@@ -108,5 +110,5 @@ def write_exam(exam, out_dir, formats=("pdf",), *, jobs: int = 1):
 
 
 __all__ = ["BankError", "GenerationError", "LimitError", "OutputError", "ParseError", "QuizgenError", "SpecError",
-           "StoreError", "ValidationError", "__version__", "build_exam", "check", "generate", "load_bank",
+           "StoreError", "TimeLimitError", "ValidationError", "__version__", "build_exam", "check", "generate", "load_bank",
            "load_spec", "solve", "write_exam", "write_sheet"]

@@ -16,13 +16,16 @@ from .errors import ParseError
 from .mathparse import as_formula, check_variable, parse, symbol
 from .verdict import Verdict
 
-__all__ = ["Verdict", "check_answer", "check_problem", "check_text"]
+__all__ = ["Verdict", "check_answer", "check_problem", "check_text", "BUDGET"]
 
+# Seconds a check may take, everything included (reading, the key, numbers, algebra, naming the mistake): after
+# that the verdict is "could not decide in time" (equivalence "timeout"), never a wait.
+BUDGET = 2.0
 
 
 def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplified: bool = False,
-                 expected=None, timeout: float = 0.15, ask: str = "derivative", point=None,
-                 order: int | None = None) -> Verdict:
+                 expected=None, timeout: float = 0.1, ask: str = "derivative", point=None,
+                 order: int | None = None, budget: float | None = BUDGET) -> Verdict:
     """Is `answer_text` the answer to what `ask` asks about `problem_expr`? Each is text (read by quizgen.mathparse)
     or a SymPy expression in symbol(var); an answer given as SymPy is judged on its value and size, having no typed
     form.
@@ -31,13 +34,50 @@ def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplifie
     f′(a), or the line at x = `point` (a number, or text such as "pi/6" read by the safe parser). `expected` may be
     given (the key, possibly in display form) to save a differentiation. ParseError/LimitError from reading the
     answer propagate (the CLI turns them into exit 2); so does asks.base.PointError for a point outside the domain.
+
+    `budget` bounds the whole call in seconds (None: only an enclosing budget's); when it runs out the verdict is
+    not correct, `decided` is False and its equivalence is "timeout". `timeout` is the part the symbolic
+    confirmation may use before the numbers decide.
     """
     from . import asks
+    from .asks.base import JUDGING
+    from .util.budget import Budget
 
-    problem_expr = as_formula(problem_expr, var)
-    expected = None if expected is None else as_formula(expected, var)
-    return asks.get(ask).check(problem_expr, answer_text, var, expected=expected, point=point, order=order,
-                               require_simplified=require_simplified, timeout=timeout)
+    JUDGING.last = None
+    with Budget(budget) as b:
+        problem_expr = as_formula(problem_expr, var)
+        expected = None if expected is None else as_formula(expected, var)
+        return asks.get(ask).check(problem_expr, answer_text, var, expected=expected, point=point, order=order,
+                                   require_simplified=require_simplified, timeout=timeout)
+    return _out_of_time(b, problem_expr, answer_text, var, expected, ask)
+
+
+def _out_of_time(b, problem_expr, answer_text, var, expected, ask) -> Verdict:
+    """The verdict when the budget ran out: what judge() was given, if it got that far, else the plain key."""
+    from .asks.base import JUDGING
+    from .printing import text_or_str
+
+    seen = getattr(JUDGING, "last", None) or {}
+    x = symbol(var)
+    fields = dict(seen.get("fields") or {})
+    fields.setdefault("ask", ask)
+    if "expected" in seen:
+        expected, answer, interpreted = seen["expected"], seen["answer"], seen["interpreted"]
+    else:
+        problem_expr = as_formula(problem_expr, var)  # bounded by the parser's own limits
+        if expected is None:
+            expected = sp.diff(problem_expr, x)
+            if ask != "derivative":
+                fields["expected_display"] = "not worked out in time"
+        answer = as_formula(answer_text, var) if isinstance(answer_text, str) and ask not in ("tangent", "normal") \
+            else None
+        interpreted = text_or_str(answer) if answer is not None else str(answer_text)
+    what = seen.get("what", "the derivative")
+    shown = fields.get("expected_display") or text_or_str(expected)
+    return Verdict(False, expected, answer, interpreted, None,
+                   f"quizgen could not decide in time ({b.seconds:g} s) whether this equals {what}; "
+                   f"the expected answer is {shown}.", {"simplified": None, "issues": []},
+                   equivalence="timeout", **fields)
 
 
 def check_problem(problem, answer_text: str, **kw) -> Verdict:
@@ -52,21 +92,43 @@ def _problem(problem_text: str, var: str):
     x = symbol(var)
     expr = parse(problem_text, var)
     d = sp.diff(expr, x)
-    try:
-        from .keyform import textbook
+    from .util.budget import Budget
 
-        if small(d, 300):
-            d = textbook(d, x)
-    except Exception:  # noqa: BLE001 — the plain derivative is a fine key when the tidier fails
-        pass
+    with Budget(TIDY_BUDGET):  # the plain derivative is a fine key when tidying it takes too long
+        try:
+            from .keyform import textbook
+
+            if small(d, 300):
+                d = textbook(d, x)
+        except Exception:  # noqa: BLE001 — the plain derivative is a fine key when the tidier fails
+            pass
     return expr, d
 
 
+TIDY_BUDGET = 0.5
+
+
 def check_text(problem_text: str, answer_text: str, var: str = "x", *, ask: str = "derivative", at=None,
-               order: int | None = None, **kw) -> Verdict:
+               order: int | None = None, budget: float | None = BUDGET, **kw) -> Verdict:
     """check_answer with the problem typed too (and the point `at` as text); a ParseError names which of the two
-    could not be read (or, as field "var", that the variable is not one)."""
+    could not be read (or, as field "var", that the variable is not one). `budget` covers both: tidying the
+    typed problem's key counts too."""
     check_variable(var)
+    from .asks.base import JUDGING
+    from .util.budget import Budget
+
+    JUDGING.last = None
+    with Budget(budget) as b:
+        return _check_text(problem_text, answer_text, var, ask=ask, at=at, order=order, budget=None, **kw)
+    try:
+        expr = parse(problem_text, var)
+    except ParseError as err:
+        err.field = "problem"
+        raise
+    return _out_of_time(b, expr, answer_text, var, None, ask)
+
+
+def _check_text(problem_text, answer_text, var, *, ask, at, order, **kw) -> Verdict:
     try:
         expr, expected = _problem(problem_text, var)
     except ParseError as err:

@@ -95,3 +95,9 @@ class InputError(QuizgenError):
 
 class StoreError(QuizgenError):
     """The history database cannot be opened, read or written."""
+
+
+class TimeLimitError(QuizgenError):
+    """Work that did not finish within the time budget its caller gave (exit 3: undecided, not a bad input)."""
+
+    exit_code = 3

@@ -27,7 +27,8 @@ from .mathparse import as_expr
 
 __all__ = ["Frame", "Tally", "frame_for", "evaluate", "point_float", "Equivalence", "TOO_BIG"]
 
-Equivalence = Literal["equal", "different", "domain-mismatch", "unknown"]
+# "unknown": the numbers cannot be computed (too large); "timeout": the caller's time budget ran out first.
+Equivalence = Literal["equal", "different", "domain-mismatch", "unknown", "timeout"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # Numeric evaluation: SymPy tree -> closure over an mpmath context. Real mode refuses values outside the real

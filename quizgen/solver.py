@@ -47,17 +47,42 @@ class SolveResult:
                 **p.asked.to_dict(p)}
 
 
-def solve(text: str, var: str = "x", *, ask: str = "derivative", at=None, order: int | None = None) -> SolveResult:
+# Seconds a solve may take, parsing, the key's textbook form and the checked steps included.
+BUDGET = 2.0
+
+
+def solve(text: str, var: str = "x", *, ask: str = "derivative", at=None, order: int | None = None,
+          budget: float | None = BUDGET) -> SolveResult:
     """Parse with the safe parser, differentiate, and trace the rules; the key is sympy.diff in textbook form.
 
     Another `ask` (quizgen.asks) answers that question instead: f″ (order 3: f‴), or f′(a) and the tangent or
-    normal line at x = `at`."""
-    return solve_expr(parse(text, var), var, text, ask=ask, at=at, order=order)
+    normal line at x = `at`. TimeLimitError when it cannot finish within `budget` seconds (None: no limit)."""
+    from .util.budget import Budget
+
+    with Budget(budget) as b:
+        return solve_expr(parse(text, var), var, text, ask=ask, at=at, order=order, budget=None)
+    raise _too_slow(b, text)
+
+
+def _too_slow(b, text):
+    from .errors import TimeLimitError
+    from .util.text import visible
+
+    shown = text if len(text) <= 60 else text[:57] + "…"
+    return TimeLimitError(f"could not finish {visible(shown)!r} within the time limit ({b.seconds:g} s)")
 
 
 def solve_expr(expr, var: str = "x", text: str | None = None, *, ask: str = "derivative", at=None,
-               order: int | None = None) -> SolveResult:
+               order: int | None = None, budget: float | None = BUDGET) -> SolveResult:
     """solve() for a SymPy expression already built (by the parser or by a script)."""
+    from .util.budget import Budget
+
+    with Budget(budget) as b:
+        return _solve_expr(expr, var, text, ask=ask, at=at, order=order)
+    raise _too_slow(b, text if text is not None else to_text(expr))
+
+
+def _solve_expr(expr, var, text, *, ask, at, order) -> SolveResult:
     x = symbol(var)
     d = sp.diff(expr, x)
     shown = text if text is not None else to_text(expr)

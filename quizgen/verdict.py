@@ -32,6 +32,12 @@ class Verdict:
     expected_display: str | None = None
 
     @property
+    def decided(self) -> bool:
+        """False when quizgen could not tell right from wrong: values too large to compute ("unknown"), or the
+        time budget ran out ("timeout"). Such an answer is not marked correct, nor is it known to be wrong."""
+        return self.equivalence not in ("unknown", "timeout")
+
+    @property
     def expected_text(self) -> str:
         return self.expected_display if self.expected_display is not None else to_text(self.expected)
 
@@ -45,6 +51,8 @@ class Verdict:
             "feedback": self.feedback,
             "form": dict(self.form),
         }
+        if not self.decided:  # only here, so decided rows keep exactly the keys scripts already read
+            d["decided"] = False
         if self.ask != "derivative":  # today's f′(x) objects keep exactly the keys scripts already read
             d["ask"] = self.ask
             if self.point is not None:

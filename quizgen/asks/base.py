@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -242,6 +243,11 @@ def read_answer(text, var: str):
     return as_formula(text, var), (text if isinstance(text, str) else None)
 
 
+# What judge() was last asked (set before any comparison): when the caller's budget runs out during the
+# comparison, the mistake search or the form check, quizgen.checker still names the key and the answer as read.
+JUDGING = threading.local()
+
+
 def judge(expected, answer, x, *, text: str | None, diagnose, domain=None, what: str = "the derivative",
           interpreted: str | None = None, require_simplified: bool = False, timeout: float = 0.15,
           judge_form: bool = True, **verdict_fields):
@@ -257,6 +263,7 @@ def judge(expected, answer, x, *, text: str | None, diagnose, domain=None, what:
     from ..verdict import Verdict
 
     interpreted = interpreted if interpreted is not None else text_or_str(answer)
+    JUDGING.last = dict(expected=expected, answer=answer, interpreted=interpreted, what=what, fields=verdict_fields)
     verdict, info = compare(expected, answer, x, domain=domain, timeout=timeout)
 
     def v(correct, mistake, feedback, form, **kw):

@@ -197,14 +197,16 @@ def generate(count, topics, difficulty, seed, families, banks, ask, at, order, f
 @click.option("--steps/--no-steps", default=False, help="Show the rule used at each step.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
 @point_options
-def solve(expr, var, steps, fmt, ask, at, order):
+@click.option("--time-limit", "time_limit", type=click.FloatRange(0.05, 600), default=2.0, show_default=True,
+              metavar="SECONDS", help="Longest the solve may take: then a message and exit 3.")
+def solve(expr, var, steps, fmt, ask, at, order, time_limit):
     """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps.
 
     With --ask: the second derivative, f′(a), or the tangent or normal line at --at A."""
     from ..solver import solve as do_solve
 
     _check_var(var)
-    result = do_solve(expr, var, ask=ask, at=at, order=order)
+    result = do_solve(expr, var, ask=ask, at=at, order=order, budget=time_limit)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "latex":
@@ -226,8 +228,11 @@ def solve(expr, var, steps, fmt, ask, at, order):
               help="Grade problem<TAB>answer lines (or CSV problem,answer) from FILE ('-' for stdin); "
                    "one JSON object per line on stdout, in order.")
 @point_options
-def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
-    """Is ANSWER the derivative of PROBLEM?  Exit 0 correct, 1 incorrect, 2 unreadable input.
+@click.option("--time-limit", "time_limit", type=click.FloatRange(0.05, 600), default=2.0, show_default=True,
+              metavar="SECONDS", help="Longest a check may take (each row with --batch): then it is undecided, exit 3.")
+def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order, time_limit):
+    """Is ANSWER the derivative of PROBLEM?  Exit 0 correct, 1 incorrect, 2 unreadable input, 3 undecided (values
+    too large to compute, or not decided within --time-limit: neither marked right nor known to be wrong).
 
     An answer starting with a minus sign needs no `--`:  quizgen check "x^-1" "-x^-2"
 
@@ -256,7 +261,8 @@ def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
                                    (f" (no such option: {stray[0].split('=')[0]})" if stray else ""))
         name = getattr(batch, "name", "-")
         name = "standard input" if name in ("-", "<stdin>") or not isinstance(name, str) else name
-        for row in grade_batch(batch_lines(batch, name), var, require_simplified=require_simplified, **pick):
+        for row in grade_batch(batch_lines(batch, name), var, require_simplified=require_simplified,
+                               budget=time_limit, **pick):
             click.echo(json.dumps(row, ensure_ascii=False))
         return
     if len(formulas) != 2:
@@ -266,7 +272,7 @@ def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
                                f"{'s' if len(formulas) != 1 else ''} (quote each formula)")
     problem, answer = formulas
     try:
-        verdict = check_text(problem, answer, var, require_simplified=require_simplified, **pick)
+        verdict = check_text(problem, answer, var, require_simplified=require_simplified, budget=time_limit, **pick)
     except ParseError as e:  # say which of the two could not be read
         say(f"error: {getattr(e, 'field', 'input')}: {e.one_line()}", err=True)
         pointer = e.pointer()
@@ -277,7 +283,8 @@ def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order):
         click.echo(json.dumps(verdict.to_json(), ensure_ascii=False))
     else:
         click.echo(format_verdict(verdict))
-    sys.exit(0 if verdict.correct else 1)
+    # Its own code: a grading script must not count "could not tell" as wrong (send it to a person instead).
+    sys.exit(0 if verdict.correct else 1 if verdict.decided else 3)
 
 
 @main.group()

@@ -104,7 +104,7 @@ def bank_listing(bank) -> str:
 
 def format_verdict(v) -> str:
     """Several lines for a terminal: the verdict, how the answer was read, the key, and the feedback."""
-    head = "correct" if v.correct else "incorrect"
+    head = "correct" if v.correct else "incorrect" if getattr(v, "decided", True) else "undecided"
     expected = v.expected_text if hasattr(v, "expected_text") else text_or_str(v.expected)
     lines = [head, f"  read as:  {v.interpreted_as}", f"  expected: {expected}"]
     if v.mistake:
