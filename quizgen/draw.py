@@ -6,7 +6,7 @@ import random
 
 import sympy as sp
 
-from .mathparse import parse, symbol
+from .mathparse import MAX_MAGNITUDE_DIGITS, parse, symbol
 
 # Points at which a drawn function must be real and finite (at least two of them) to count as a sensible exercise.
 _PROBE_POINTS = (0.5, 1.3, 2.7, 0.2, 4.1, -0.7, -1.9, 3.3)
@@ -31,7 +31,10 @@ def _template(fam):
         # Exponents that hold a parameter: a drawn 0 or 1 there makes a power family trivial.
         exps = [node.exp for node in sp.preorder_traversal(expr)
                 if node.is_Pow and node.exp.free_symbols & set(syms.values())]
-        t = (syms, expr, cons, exps)
+        # Powers of parameters alone: drawn, SymPy would compute them exactly (a^(a^a) at a = 9 has 370 million
+        # digits), so their size is measured first (see _oversized).
+        towers = any(_param_power(e, syms) for e in [expr] + [s for c in cons for s in (c[0], c[2])])
+        t = (syms, expr, cons, exps, towers)
         _TEMPLATES[key] = t
     return t
 
@@ -48,11 +51,16 @@ def _holds(lhs, op, rhs) -> bool:
 
 def draw(fam, rng: random.Random):
     """One parameter draw -> (expr, values); raises DrawRejected for degenerate draws."""
-    syms, template, cons, exps = _template(fam)
+    syms, template, cons, exps, towers = _template(fam)
     values = {p.name: p.values[rng.randrange(len(p.values))] for p in fam.params}
     sub = {syms[k]: sp.Rational(v.numerator, v.denominator) for k, v in values.items()}
     if any(v == 0 for v in values.values()):
         raise DrawRejected("a parameter drawn as 0 makes a term vanish")
+    if towers:
+        if any(_oversized(side, sub) for lhs, _, rhs in cons for side in (lhs, rhs)):
+            raise DrawRejected(f"a number in a constraint is too large (over 10^{MAX_MAGNITUDE_DIGITS})")
+        if _oversized(template, sub):
+            raise DrawRejected(f"a number in the drawn function is too large (over 10^{MAX_MAGNITUDE_DIGITS})")
     for lhs, op, rhs in cons:
         if not _holds(lhs.xreplace(sub), op, rhs.xreplace(sub)):
             raise DrawRejected("a constraint does not hold")
@@ -68,6 +76,34 @@ def draw(fam, rng: random.Random):
     if _restricted_domain(expr) and _real_points(expr, x) < 2:
         raise DrawRejected("the function is not real at enough points")
     return expr, values
+
+
+def _param_power(expr, syms) -> bool:
+    params = set(syms.values())
+    return any(node.is_Pow and node.free_symbols and node.free_symbols <= params for node in sp.preorder_traversal(expr))
+
+
+def _oversized(expr, sub) -> bool:
+    """A power of parameters alone that, drawn, is over 10^MAX_MAGNITUDE_DIGITS or under its inverse — measured
+    with the numeric engine on the unevaluated draw (mpmath's exponents have no limit), never computed exactly."""
+    from .numeric import TOO_BIG, _compile, _ctx, _value
+
+    with sp.evaluate(False):
+        drawn = expr.xreplace(sub)
+    c = _ctx()
+    for node in sp.postorder_traversal(drawn):
+        if not (node.is_Pow and node.is_number):
+            continue
+        v = _value(_compile(node, _NO_VAR), ("at", sp.Integer(0)), 15, False)
+        if v is TOO_BIG:
+            return True
+        if v is not None and v != 0 and abs(c.mag(v)) > _MAX_BITS:
+            return True
+    return False
+
+
+_NO_VAR = sp.Symbol("_no_variable")
+_MAX_BITS = int(MAX_MAGNITUDE_DIGITS * 3.33)
 
 
 def _restricted_domain(expr) -> bool:

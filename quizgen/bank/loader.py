@@ -295,11 +295,17 @@ def _read_params(pd, var: str, bad) -> list[Param] | None:
                 bad(f"{where}.choice", "must be a non-empty list")
                 ok = False
                 continue
+            if len(ch) > MAX_DOMAIN:
+                bad(f"{where}.choice", f"too many values ({len(ch)}; at most {MAX_DOMAIN})")
+                ok = False
+                continue
+            seen: set = set()
             for v in ch:
                 fv = _to_fraction(v, f"{where}.choice", bad)
                 if fv is None:
                     ok = False
-                elif fv not in values:
+                elif fv not in seen:
+                    seen.add(fv)
                     values.append(fv)
         else:
             fr = spec["fraction"]
@@ -311,12 +317,14 @@ def _read_params(pd, var: str, bad) -> list[Param] | None:
                 bad(f"{where}.fraction", "must be { num = [lo, hi], den = [lo, hi] } with whole numbers and den >= 2")
                 ok = False
                 continue
-            for d in range(fr["den"][0], fr["den"][1] + 1):
-                for nmr in range(fr["num"][0], fr["num"][1] + 1):
-                    f = Fraction(nmr, d)
-                    if f.denominator != 1 and f not in values:
-                        values.append(f)
-            values.sort()
+            n_num, n_den = fr["num"][1] - fr["num"][0] + 1, fr["den"][1] - fr["den"][0] + 1
+            if n_num * n_den > MAX_DOMAIN:
+                bad(f"{where}.fraction", f"too many values ({n_num} × {n_den} = {n_num * n_den}; at most {MAX_DOMAIN})")
+                ok = False
+                continue
+            found = {Fraction(nmr, d) for d in range(fr["den"][0], fr["den"][1] + 1)
+                     for nmr in range(fr["num"][0], fr["num"][1] + 1)}
+            values = sorted(f for f in found if f.denominator != 1)
         exclude = spec.get("exclude", [])
         if not isinstance(exclude, list):
             bad(f"{where}.exclude", "must be a list")
