@@ -103,7 +103,8 @@ def build_exam(spec, *, versions: int | None = None, roster=None, seed: int | No
 
 
 def write_exam(exam, out_dir, formats=("pdf",), *, jobs: int = 1):
-    """Write the exam's files (pdf, tex, moodle, html; exam.json always) into out_dir; returns the paths."""
+    """Write the exam's files (pdf, tex, moodle, html; exam.json always) into out_dir; returns the paths (with
+    `.removed` and `.kept`: what it did about an earlier run's files there)."""
     from .exam import write_exam as _write
 
     return _write(exam, out_dir, formats, jobs=jobs)

@@ -23,6 +23,7 @@ from quizgen.cli.text import parse_formats
 from quizgen.exam import (SectionSpec, build_exam, choice_options, decimal_text, derive_seed, load_roster, load_spec,
                           roster_from_text, slugify, spec_from_dict, version_label, write_exam)
 from quizgen.mathparse import parse, symbol
+from quizgen.util.files import is_our_temp
 from quizgen.mistakes import MISTAKE_CODES, MISTAKE_LABELS, mistake_variants
 
 FIX = Path(__file__).parent / "fixtures" / "exam"
@@ -446,7 +447,8 @@ def test_sigterm_mid_run_cleans_up_like_ctrl_c(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 90  # a budget for reaching the PDF step, not a timing assertion
-        while not list(out.glob(".exam-all.pdf.*.tmp")):  # staged just before the papers are laid out
+        # exam-all.pdf is staged just before the papers are laid out
+        while not [p for p in out.iterdir() if is_our_temp(p.name) and p.name.endswith("-exam-all.pdf.tmp")]:
             assert proc.poll() is None, "the run ended before its PDF step began"
             assert time.monotonic() < deadline, "the run never reached its PDF step"
             time.sleep(0.02)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from quizgen.util.files import is_our_temp
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "quiz3.toml"
 
@@ -308,13 +310,14 @@ def _exam_trial(tmp_path, phase: str, signals: list[int], versions: int = 3):
             assert proc.poll() is None, f"the run ended before its {phase} phase"
             assert time.monotonic() < deadline, f"the run never reached its {phase} phase"
             kids = _children(proc.pid)
-            staged = any(p.name.startswith(".exam-all.pdf.") for p in out.iterdir())
+            temps = [p for p in out.iterdir() if is_our_temp(p.name)]
+            staged = any(p.name.endswith("-exam-all.pdf.tmp") for p in temps)
             watch.look()
             if phase == "draw" and kids and not staged:
                 break
             if phase == "formulas" and staged and len(kids) >= 2:
                 break
-            if phase == "pdf" and kids and any(_size(p) > 0 for p in out.glob(".*.pdf.*.tmp")):
+            if phase == "pdf" and kids and any(_size(p) > 0 for p in temps if p.name.endswith(".pdf.tmp")):
                 break  # a first PDF is being written, by a worker of the PDF pool
             time.sleep(0.01)
         for sig in signals:

@@ -524,7 +524,7 @@ def exam_build(spec, out_dir, versions, roster, fmt, jobs, seed, steps, banks):
             written = write_exam(made, out_dir, formats, jobs=jobs, progress=progress)
         finally:
             progress.close()
-    for note in made.notes:
+    for note in made.notes + written.notes(out_dir):
         say(f"note: {note}", err=True)
     say(describe_run(made, written, out_dir))
 

@@ -213,3 +213,63 @@ def _sweep_once(folder: str) -> None:
     if key not in _swept:
         _swept.add(key)
         sweep(folder)
+
+
+class Staging:
+    """Several files written as one: each into a temp file of ours beside its final name (path() hands it out, for
+    a writer that opens it itself), all renamed into place by commit(), in the order staged; discard() removes
+    them. Modes, temp names and the sweep of a killed run's temps are those of atomic_output."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        _sweep_once(str(self.folder))
+        self.pending: list[tuple[str, Path]] = []
+
+    def path(self, name: str) -> str:
+        final = self.folder / name
+        try:
+            fd, tmp = temp_beside(final)
+        except OSError as err:
+            raise OutputError(f"cannot write {final}: {err.strerror or err}") from None
+        os.close(fd)
+        self.pending.append((tmp, final))
+        return tmp
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        tmp = self.path(name)
+        try:
+            with open(tmp, "wb") as out:
+                out.write(data)
+        except OSError as err:
+            raise OutputError(f"cannot write {self.folder / name}: {err.strerror or err}") from None
+
+    def write_text(self, name: str, text: str) -> None:
+        self.write_bytes(name, text.encode("utf-8"))
+
+    def commit(self, *, durable: bool = True) -> list[Path]:
+        """Rename every staged file into place; every one's data reaches the disk before the first rename, so a
+        crash leaves old files or new ones, never a renamed empty one."""
+        try:
+            for tmp, final in self.pending:
+                os.chmod(tmp, mode_for(final))
+                if durable:
+                    fd = os.open(tmp, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+            done = []
+            for tmp, final in self.pending:
+                os.replace(tmp, final)
+                done.append(final)
+        except OSError as err:
+            raise OutputError(f"cannot write into {self.folder}: {err.strerror or err}") from None
+        self.pending = []
+        if durable:
+            _sync_folder(str(self.folder))
+        return done
+
+    def discard(self) -> None:
+        for tmp, _final in self.pending:
+            _unlink(tmp)
+        self.pending = []
