@@ -69,14 +69,45 @@ def test_a_hostile_template_cannot_run_code_or_read_python_internals(tmp_path, m
 @pytest.mark.parametrize("expr, message", [
     ("9**(9**9)", "a power above 64: not allowed in a template"),
     ("'x' * 10**9", "a repetition longer than 100,000: not allowed in a template"),
-    ("range(10**9)|list", "OverflowError: Range too big"),
+    ("range(10**9)|list", "a number above 100,000 in a call: not allowed in a template"),
     ("lipsum(10**6)", "uses an unknown value: 'lipsum' is undefined"),
+    # One C call that allocates a gigabyte: the width or count is refused before the call.
+    ("'x'|center(10**9)", "a number above 100,000 in a call: not allowed in a template"),
+    ("'x'.ljust(10**9)", "a number above 100,000 in a call: not allowed in a template"),
+    ("'a\\nb'|indent(10**9)", "a number above 100,000 in a call: not allowed in a template"),
+    ("'%999999999d'|format(1)", "a field width above 100,000: not allowed in a template"),
+    ("'%999999999d' % 1", "a field width above 100,000: not allowed in a template"),
+    ("'{:>999999999}'.format(1)", "a field width above 100,000: not allowed in a template"),
+    # Products of two allowed sizes: each piece is short, the result is not.
+    ("('x' * 99999)|replace('', 'y' * 99999)", "a text longer than 10,000,000 characters"),
+    ("('x' * 99999).replace('', 'y' * 99999)", "a text longer than 10,000,000 characters"),
+    ("('x' * 99999).join(range(99999)|map('string'))", "a text longer than 10,000,000 characters"),
+    ("range(99999)|map('string')|join('y' * 99999)", "a text longer than 10,000,000 characters"),
 ])
 def test_a_template_cannot_make_the_run_hang(tmp_path, expr, message):
     (tmp_path / "worksheet.html").write_text("\n{{ " + expr + " }}", encoding="utf-8")
     with pytest.raises(QuizgenError) as err:
         build_sheet_html(generate_set(1, seed=1, command="sheet"), template_dir=tmp_path)
     assert str(err.value).startswith(f"template {tmp_path / 'worksheet.html'}, line 2")
+    assert message in str(err.value)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("body, message", [
+    # Loops of allowed sizes nested: 10^10 turns, no single step too big; the time limit ends it.
+    ("{% for i in range(99999) %}{% for j in range(99999) %}{{ i }}{% endfor %}{% endfor %}",
+     "took over 1 s"),
+    # Each line short, the page endless: the size of what a template writes is bounded as it is written.
+    ("{% for i in range(99999) %}{{ 'x' * 99999 }}{% endfor %}", "wrote over 10,000,000 characters"),
+])
+def test_a_template_loop_cannot_make_the_run_hang(tmp_path, monkeypatch, body, message):
+    from quizgen.render import env
+
+    monkeypatch.setattr(env, "TEMPLATE_SECONDS", 1.0)
+    (tmp_path / "worksheet.html").write_text("\n" + body, encoding="utf-8")
+    with pytest.raises(QuizgenError) as err:
+        build_sheet_html(generate_set(1, seed=1, command="sheet"), template_dir=tmp_path)
+    assert str(err.value).startswith(f"template {tmp_path / 'worksheet.html'}"), str(err.value)
     assert message in str(err.value)
 
 

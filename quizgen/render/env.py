@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,6 +47,13 @@ MAX_TEMPLATE_BYTES = 1 << 20
 # More arithmetic than a layout needs; a template asking for 9**(9**9) or "x" * 10**9 would hang the run.
 MAX_POWER = 64
 MAX_REPEAT = 100_000
+# A width, count or size given to one call (a filter, a string method): one C call with 10**9 allocates a gigabyte
+# before any time limit can act, so the number is refused before the call.
+MAX_ARGUMENT = 100_000
+# What one template may write, and one string it may build: a worksheet of 200 problems is about 2 MB of HTML.
+MAX_TEXT = 10_000_000
+# A page layout renders in milliseconds; nested loops of allowed sizes (10^10 turns) end here.
+TEMPLATE_SECONDS = 10.0
 
 
 def _loader(user_dir: str | None):
@@ -93,28 +101,107 @@ def _loader(user_dir: str | None):
     return Loader()
 
 
+# A printf or str.format field width or precision of six digits or more ("%999999999d", "{:>999999999}").
+_WIDE_FIELD = re.compile(r"[%:][^%:{}]*?\d{6,}")
+
+
+def _limits():
+    """The checks one call of a filter or string method passes first (raising jinja2's SecurityError)."""
+    from jinja2.sandbox import SecurityError
+
+    def number(value):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ARGUMENT:
+            raise SecurityError(f"a number above {MAX_ARGUMENT:,} in a call")
+
+    def field(text):
+        if isinstance(text, str) and _WIDE_FIELD.search(text):
+            raise SecurityError(f"a field width above {MAX_ARGUMENT:,}")
+
+    def size(n):
+        if n > MAX_TEXT:
+            raise SecurityError(f"a text longer than {MAX_TEXT:,} characters")
+
+    def arguments(name, target, args, kwargs):
+        for v in (*args, *kwargs.values()):
+            number(v)
+        if name in ("format", "format_map"):
+            field(target)
+        elif name == "replace" and isinstance(target, str) and len(args) >= 2:
+            old, new = str(args[0]), str(args[1])
+            size(len(target) + (target.count(old) + 1 if old else len(target) + 1) * len(new))
+        elif name == "join" and isinstance(target, str) and args:
+            items = args[0] if isinstance(args[0], (list, tuple)) else list(args[0])
+            args = (items, *args[1:])
+            size(sum(len(str(i)) for i in items) + len(target) * max(len(items) - 1, 0))
+        return args
+
+    return number, field, size, arguments
+
+
 def _sandbox_class():
     """Jinja's immutable sandbox (no attribute starting with "_", no Python internals, no changes to the data we
-    pass), with powers and repetitions bounded."""
+    pass), with powers, repetitions, widths and the sizes of single calls bounded."""
     import operator
 
+    import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+    _number, field, size, arguments = _limits()
+
     class Sandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"**", "*"})
+        intercepted_binops = frozenset({"**", "*", "%"})
 
         def call_binop(self, context, op, left, right):
             if op == "**":
                 if isinstance(right, (int, float)) and abs(right) > MAX_POWER and abs(left) > 1:
                     raise SecurityError(f"a power above {MAX_POWER}")
                 return operator.pow(left, right)
+            if op == "%":
+                field(left)
+                return operator.mod(left, right)
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
                     if len(seq) * times > MAX_REPEAT:
                         raise SecurityError(f"a repetition longer than {MAX_REPEAT:,}")
             return operator.mul(left, right)
 
+        def getattr(self, obj, attribute):
+            # Jinja hands out str.format already wrapped (no __self__ left to check at the call): check here.
+            if isinstance(obj, str) and attribute in ("format", "format_map"):
+                field(obj)
+            return super().getattr(obj, attribute)
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+            if isinstance(__obj, jinja2.Undefined):  # calling an unknown name: Jinja's own message says which
+                return super().call(__context, __obj, *args, **kwargs)
+            target = getattr(__obj, "__self__", None)
+            args = arguments(getattr(__obj, "__name__", ""), target, args, kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
     return Sandbox
+
+
+def _bounded_filter(name, fn):
+    """`fn` (a Jinja filter) with its arguments checked as a string method's are; the first argument is the value."""
+    import functools
+
+    _number, _field, _size, arguments = _limits()
+
+    @functools.wraps(fn)
+    def bounded(*args, **kwargs):
+        # pass_context / pass_environment filters get those first; the filtered value follows.
+        skip = 1 if getattr(fn, "jinja_pass_arg", None) is not None else 0
+        head, value, rest = args[:skip], args[skip] if len(args) > skip else None, args[skip + 1:]
+        if name == "join" and len(args) > skip:
+            sep = rest[0] if rest else kwargs.get("d", "")
+            items = list(value)
+            arguments("join", str(sep), (items,), {})
+            value = items
+        else:
+            arguments(name, value, rest, kwargs)
+        return fn(*head, value, *rest, **kwargs) if len(args) > skip else fn(*args, **kwargs)
+
+    return bounded
 
 
 @lru_cache(maxsize=8)
@@ -129,6 +216,8 @@ def _environment(user_dir: str | None):
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    for name, fn in list(env.filters.items()):
+        env.filters[name] = _bounded_filter(name, fn)
     env.filters["css_string"] = css_string
     env.globals.pop("lipsum", None)  # lorem ipsum of any length: no layout of ours needs it
     return env
@@ -164,9 +253,26 @@ def render_template(name: str, context: dict, template_dir: str | Path | None = 
     import jinja2
     from jinja2.sandbox import SecurityError
 
+    from quizgen.util.budget import Budget
+
     env = get_env(template_dir)
     try:
-        return env.get_template(name).render(context)
+        # Written piece by piece so that an endless page stops at MAX_TEXT instead of filling memory first.
+        where = name
+        with Budget(TEMPLATE_SECONDS) as budget:
+            template = env.get_template(name)
+            where = template.filename or name
+            pieces, total = [], 0
+            for piece in template.generate(context):
+                total += len(piece)
+                if total > MAX_TEXT:
+                    raise QuizgenError(f"template {where} wrote over {MAX_TEXT:,} characters: "
+                                       "a page layout is far shorter (a loop too long?)")
+                pieces.append(piece)
+        if budget.expired:
+            raise QuizgenError(f"template {where} took over {TEMPLATE_SECONDS:g} s: "
+                               "a page layout renders at once (a loop too long?)")
+        return "".join(pieces)
     except QuizgenError:
         raise
     except jinja2.TemplateNotFound as err:
