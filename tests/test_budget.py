@@ -154,21 +154,19 @@ def warm():
 
 
 @pytest.mark.parametrize("problem,answer", TRIG_RIGHT)
-def test_correct_trig_answers_are_decided_within_200_ms(problem, answer, warm):
+def test_correct_trig_answers_are_decided_within_the_default_budget(problem, answer, warm):
     from sympy.core.cache import clear_cache
 
     from quizgen import checker, numeric
 
-    # Up to three tries from cold caches: a machine busy with other work may steal one try's 200 ms; a check
-    # that needs more (the 53 s symbolic expansion) fails all three.
-    for _ in range(3):
-        clear_cache()
-        checker._problem.cache_clear()
-        numeric._frame.cache_clear()
-        v = check_text(problem, answer, budget=0.2)
-        if v.decided:
-            break
-    assert (v.correct, v.equivalence) == (True, "equal"), v.feedback
+    # From cold caches, inside the default 2 s: the 53 s symbolic expansion this guards against fails it at any
+    # load. The 200 ms figure is measured by benchmarks/bench_check.py (a wall-clock limit here failed on a
+    # machine running eight other jobs: no timed assertions in tests).
+    clear_cache()
+    checker._problem.cache_clear()
+    numeric._frame.cache_clear()
+    v = check_text(problem, answer)
+    assert (v.decided, v.correct, v.equivalence) == (True, True, "equal"), v.feedback
 
 
 @pytest.mark.parametrize("problem,answer", TRIG_WRONG)
