@@ -178,11 +178,12 @@ def test_solve_refuses_every_injection(tmp_path, monkeypatch):
 def test_pathological_input_gets_a_clean_answer(text):
     for args in (["solve", text], ["check", text, "1"], ["check", "x^2", text]):
         r = CliRunner().invoke(main, args)
-        assert r.exit_code in (0, 1, 2), (args[:2], r.exit_code)
+        # 3 is the time limit's own answer (a busy machine may reach it on the 60-factor product): clean too.
+        assert r.exit_code in (0, 1, 2, 3), (args[:2], r.exit_code)
         assert r.exception is None or isinstance(r.exception, SystemExit), (args[:2], repr(r.exception))
         assert "Traceback" not in r.output
-        if r.exit_code == 2:
-            assert r.output.startswith("error:") and len(r.output.splitlines()) <= 3
+        if r.exit_code in (2, 3):
+            assert r.output.startswith("error:") and len(r.output.splitlines()) <= 3, r.output
 
 
 def test_check_minus_answer_without_double_dash():
