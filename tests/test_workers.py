@@ -298,7 +298,7 @@ def _exam_trial(tmp_path, phase: str, signals: list[int], versions: int = 3):
     files left, workers left alive). Phases: draw (workers before any file is staged), formulas/pdf (workers
     after the exam's files are staged: the formula pool comes first, then the PDF pool)."""
     out = tmp_path / "out"
-    out.mkdir()
+    out.mkdir(parents=True)  # the many-trials test gives each trial a folder of its own
     env = dict(os.environ, QUIZGEN_CACHE_DIR=str(tmp_path / "cache"))
     proc = subprocess.Popen([sys.executable, "-m", "quizgen.cli", "exam", str(EXAMPLE), "--versions", str(versions),
                              "--format", "pdf,tex,moodle", "-j", "2", "-o", str(out)],
@@ -363,6 +363,7 @@ def test_exam_run_ends_cleanly_on_signals(tmp_path, phase, signals):
 def test_exam_run_signal_trials_many(tmp_path):
     for k, (phase, signals) in enumerate(TRIALS * 3):
         _check_trial(phase, signals, _exam_trial(tmp_path / str(k), phase, signals))
+        print(f"trial {k + 1} of {len(TRIALS) * 3} ({phase}, {[s.name for s in signals]}): ok", flush=True)
 
 
 @pytest.mark.slow
@@ -395,3 +396,4 @@ def test_exam_200_consecutive_runs(tmp_path):
         assert len([p for p in out.iterdir() if not p.name.startswith(".")]) == 12
         shutil.rmtree(cache)
         shutil.rmtree(out)
+        print(f"run {k + 1} of {runs}: ok", flush=True)  # with -s, the count so far
