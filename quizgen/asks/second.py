@@ -79,7 +79,7 @@ def prompt(p) -> str:
 
 
 def ask_line(p):
-    return None
+    return "Find", prime(p.variable, p.order, latex=True), prime(p.variable, p.order)
 
 
 def key_lines(p) -> list[tuple[str, str, str, str]]:

@@ -315,6 +315,7 @@ def banks_check(paths):
 
 @main.command()
 @selection_options
+@ask_options
 @click.option("-o", "--output", "out", default=None, type=click.Path(dir_okay=False),
               help="Worksheet file  [default: worksheet.pdf, or worksheet.html with --format html]")
 @click.option("--key", "key", default=None, type=click.Path(dir_okay=False),
@@ -328,8 +329,8 @@ def banks_check(paths):
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Your own copy of the templates, searched before the shipped ones.")
-def sheet(count, topics, difficulty, seed, families, banks, out, key, no_key, steps, columns, paper, title, space, fmt,
-          template_dir):
+def sheet(count, topics, difficulty, seed, families, banks, ask, at, order, out, key, no_key, steps, columns, paper,
+          title, space, fmt, template_dir):
     """Printable worksheet and answer key (PDF or HTML), typeset from the same problems as `generate`."""
     from ..render import pdf
 
@@ -341,7 +342,7 @@ def sheet(count, topics, difficulty, seed, families, banks, out, key, no_key, st
         pdf.check_writable(p)  # before any work: an unwritable path is exit 2 at once
     from .text import sheet_command
 
-    ps = _problem_set(count, topics, difficulty, seed, families, "sheet", banks)
+    ps = _problem_set(count, topics, difficulty, seed, families, "sheet", banks, ask, at, order)
     extra = {k: v for k, v in (("title", title), ("space", space), ("columns", columns)) if v is not None}
     layout = {k: v for k, v in extra.items() if k != "title"}
     code = sheet_command(ps, steps=steps, page=pdf.PageSetup(paper=paper, fmt=fmt, **layout), title=title,

@@ -251,6 +251,17 @@ class SheetItem:
     # Left padding of the question / answer line: number box plus "f(x) =", where wrapped lines continue.
     question_indent: str = ""
     answer_indent: str = ""
+    # What is asked when it is not f′(x) (quizgen.asks): "Tangent line at" and the typeset "x = 1" below the
+    # question; the key's lines (f′(a) and the line, or f′ then f″) as AnswerLine, `answer` being the last.
+    ask_label: str = ""
+    ask: str = ""
+    answers: list = field(default_factory=list)
+
+
+@dataclass
+class AnswerLine:
+    math: str
+    indent: str
 
 
 @dataclass
@@ -312,13 +323,42 @@ def _prefixes(var: str) -> tuple[tuple[str, str], tuple[str, str]]:
     return (f"f({var}) =", f"f({var}) ="), (f"f'({var}) =", f"f′({var}) =")
 
 
+def _asked(prob):
+    """The quizgen.asks module of a problem that asks something other than f′(x), else None (plain dicts too)."""
+    ask = _attr(prob, "ask", None) or "derivative"
+    if ask == "derivative":
+        return None
+    from quizgen import asks
+
+    return asks.get(ask)
+
+
+def _ask_line(prob):
+    """(label, LaTeX, text) of what is asked, shown under the question ("Tangent line at", "x = 1"), or None."""
+    mod = _asked(prob)
+    return mod.ask_line(prob) if mod is not None else None
+
+
+def _key_lines(prob, var: str) -> list[tuple[str, str, str, str]]:
+    """(LaTeX prefix, text prefix, LaTeX, text) of each line of the key: f′(x) = … by default, else the ask's."""
+    mod = _asked(prob)
+    if mod is not None:
+        return mod.key_lines(prob)
+    _, (a_tex, a_txt) = _prefixes(var)
+    return [(a_tex, a_txt, prob.answer_latex, prob.answer_text)]
+
+
 def _requests(plans: list[_Plan], key: bool) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     for plan in plans:
-        (q_tex, _), (a_tex, _) = _prefixes(plan.var)
+        (q_tex, _), _ = _prefixes(plan.var)
         out += [(q_tex, FORMULA_PX), (plan.problem.question_latex, FORMULA_PX)]
+        line = _ask_line(plan.problem)
+        if line is not None:
+            out.append((line[1], FORMULA_PX))
         if key:
-            out += [(a_tex, FORMULA_PX), (plan.problem.answer_latex, FORMULA_PX)]
+            out += [(tex, FORMULA_PX) for pre, _pt, tex, _t in _key_lines(plan.problem, plan.var)
+                    for tex in ((pre, tex) if pre else (tex,))]
             out += [(tex, STEP_PX) for _depth, _title, formulas in plan.rows for tex, _txt in formulas]
     return out
 
@@ -328,7 +368,7 @@ def _items(plans: list[_Plan], page: PageSetup, key: bool) -> list[SheetItem]:
     width = page.formula_px
     for plan in plans:
         prob = plan.problem
-        (q_tex, q_txt), (a_tex, a_txt) = _prefixes(plan.var)
+        (q_tex, q_txt), _ = _prefixes(plan.var)
         item = SheetItem(
             number=plan.number,
             question=typeset(prob.question_latex, prob.question_text, prefix=q_tex, prefix_text=q_txt, max_width=width),
@@ -337,9 +377,14 @@ def _items(plans: list[_Plan], page: PageSetup, key: bool) -> list[SheetItem]:
             answer_text=prob.answer_text,
         )
         item.question_indent = f"{NUMBER_PX + item.question.hang:.1f}px"
+        line = _ask_line(prob)
+        if line is not None:
+            item.ask_label, item.ask = line[0], typeset(line[1], line[2])
         if key:
-            item.answer = typeset(prob.answer_latex, prob.answer_text, prefix=a_tex, prefix_text=a_txt, max_width=width)
-            item.answer_indent = f"{NUMBER_PX + item.answer.hang:.1f}px"
+            for pre_tex, pre_txt, tex, txt in _key_lines(prob, plan.var):
+                math = typeset(tex, txt, prefix=pre_tex or None, prefix_text=pre_txt or None, max_width=width)
+                item.answers.append(AnswerLine(math, f"{NUMBER_PX + math.hang:.1f}px"))
+            item.answer, item.answer_indent = item.answers[-1].math, item.answers[-1].indent
             for depth, title, formulas in plan.rows:
                 avail = width - 2 * STEP_PAD_PX - 2 - depth * STEP_INDENT_PX
                 math = [typeset(tex, txt, max_width=avail, size=STEP_PX) for tex, txt in formulas]
@@ -348,9 +393,28 @@ def _items(plans: list[_Plan], page: PageSetup, key: bool) -> list[SheetItem]:
     return items
 
 
+# A key whose worked solutions run longer than this many formula lines (a second derivative traces f and then f′;
+# first derivatives of the shipped banks take at most 9) is set
+# in one column of plain blocks that may break between steps: a grid row taller than a page loses what the page
+# break cuts off (WeasyPrint), and two columns of such solutions leave pages empty.
+LONG_STEP_LINES = 12
+
+
+def _long_steps(plans: list[_Plan]) -> bool:
+    return any(sum(len(formulas) for _d, _t, formulas in plan.rows) > LONG_STEP_LINES for plan in plans)
+
+
+def _key_page(page: PageSetup, plans: list[_Plan]) -> PageSetup:
+    from dataclasses import replace
+
+    return replace(page, columns=1) if _long_steps(plans) else page
+
+
 def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page: PageSetup, title: str,
                 template_dir, regen: str = "") -> str:
     problems = [plan.problem for plan in plans]
+    if key:
+        page = _key_page(page, plans)
     items = _items(plans, page, key)
     instructions = list(dict.fromkeys(item.instruction for item in items))
     common = instructions[0] if len(instructions) == 1 else ""
@@ -368,6 +432,7 @@ def _sheet_html(problem_set, plans: list[_Plan], *, key: bool, steps: bool, page
         summary=_summary(problems),
         seed=_attr(problem_set, "seed", ""),
         show_steps=key and steps,
+        long_steps=key and _long_steps(plans),
     )
 
 
