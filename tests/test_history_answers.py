@@ -103,7 +103,11 @@ def record_all(path, history_cls=History):
 
 def summary(attempts) -> dict:
     now = T0 + 6 * DAY
-    return {"stats": compute_stats(attempts, now=now),
+    stats = compute_stats(attempts, now=now)
+    # Per ask (schema 4) is new: every answer here asked f′(x), so it is the totals again.
+    asks = stats.pop("asks")
+    assert set(asks) <= {"derivative"} and asks.get("derivative", {}).get("attempts", 0) == stats["total"]["attempts"]
+    return {"stats": stats,
             "plan": [[p.topic, p.difficulty, p.reason] for p in plan(attempts, 10, 3, date.fromtimestamp(now))]}
 
 
@@ -237,9 +241,11 @@ def test_migrating_a_schema_2_history_keeps_every_row_readable(tmp_path):
     before = conn.execute("SELECT * FROM attempts ORDER BY id").fetchall()
     conn.close()
     with History(path) as h:
-        assert h.schema_version() == SCHEMA_VERSION == 3
+        assert h.schema_version() == SCHEMA_VERSION == 4
         after = h.conn.execute("SELECT * FROM attempts ORDER BY id").fetchall()
-        assert after == before
+        # Schema 4 adds what was asked: f′(x), no point, order 1 for every earlier row.
+        assert [row[:-3] for row in after] == before
+        assert {row[-3:] for row in after} == {("derivative", None, 1)}
         answers = h.answers()
         attempts = {a.id: a for a in h.attempts()}
     # The old file kept only each problem's last answer: that one becomes a row (as its try number), the earlier

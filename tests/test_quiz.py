@@ -279,7 +279,7 @@ def test_live_preview_line():
     assert preview("6x(x^2+1)^2") == " read as: 6x(x² + 1)²"
     assert preview("6x(x^2+1") == " … this parenthesis is never closed"
     assert preview("hint") == " command: hint"
-    assert preview("") == " type the derivative · ? hint · skip · steps · quit"
+    assert preview("") == " type the answer · ? hint · skip · steps · quit"
 
 
 # ------------------------------------------------------------------------------------------------------------

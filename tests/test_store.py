@@ -154,7 +154,7 @@ def test_migrates_a_version_1_database_forward_keeping_its_rows(tmp_path):
     conn.commit()
     conn.close()
     with History(path) as h:
-        assert h.schema_version() == SCHEMA_VERSION == 3
+        assert h.schema_version() == SCHEMA_VERSION == 4
         [a] = h.attempts()
         assert (a.problem_id, a.correct, a.hints, a.review) == ("p1", True, 0, False)
         indexes = {r[0] for r in h.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -279,7 +279,7 @@ def test_stats_document_shape_and_counts():
         attempt("power", 1, True, t=now - 2 * DAY),
     ]
     doc = compute_stats(rows, now=now)
-    assert set(doc) == {"total", "rules", "difficulties"}
+    assert set(doc) == {"total", "rules", "difficulties", "asks"}
     assert doc["total"] == {"attempts": 4, "correct": 3}
     assert list(doc["rules"]) == list(TOPICS)
     chain = doc["rules"]["chain"]

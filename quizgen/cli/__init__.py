@@ -393,8 +393,9 @@ def _quiz_io():
 
 @main.command()
 @selection_options
+@ask_options
 @click.option("--redo-missed", is_flag=True, help="Ask the problems missed in the last session again.")
-def quiz(count, topics, difficulty, seed, families, banks, redo_missed):
+def quiz(count, topics, difficulty, seed, families, banks, ask, at, order, redo_missed):
     """Take a quiz in the terminal: answers checked, hints, history saved."""
     from ..quiz import run_quiz, run_redo
     from ..history.store import History
@@ -404,7 +405,7 @@ def quiz(count, topics, difficulty, seed, families, banks, redo_missed):
         if redo_missed:
             run_redo(_quiz_io(), history=history, bank=_bank(banks))
         else:
-            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks)
+            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks, ask, at, order)
             run_quiz(ps, _quiz_io(), history=history, regen=set_command("quiz", ps, banks))
 
 
@@ -442,14 +443,16 @@ def stats(fmt):
 @main.command()
 @click.option("-n", "count", type=click.IntRange(1, 100), default=10, show_default=True, help="Number of problems.")
 @click.option("--seed", type=int, default=None, help="Seed; the same seed and history give the same drill.")
+@click.option("--ask", "ask", type=click.Choice(ASK_NAMES), default="derivative", show_default=True,
+              help="What each question asks: f′(x), f″(x), f′(a), the tangent or the normal line (points drawn).")
 @bank_option
-def drill(count, seed, banks):
+def drill(count, seed, ask, banks):
     """An adaptive session from your history: weak rules more often, due reviews, harder as you improve."""
     from ..quiz import run_drill
     from ..history.store import History
 
     with History() as history:
-        run_drill(_quiz_io(), count, seed, history=history, bank=_bank(banks))
+        run_drill(_quiz_io(), count, seed, history=history, bank=_bank(banks), ask=ask)
 
 
 class _ExamBuildContext(click.Context):

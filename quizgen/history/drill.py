@@ -119,7 +119,8 @@ def plan(attempts, n: int, seed: int, today: date | None = None, topics=TOPICS) 
     return picks
 
 
-def drill_set(attempts, n: int = 10, seed: int | None = None, today: date | None = None, bank=None):
+def drill_set(attempts, n: int = 10, seed: int | None = None, today: date | None = None, bank=None,
+              ask: str = "derivative"):
     """(ProblemSet, picks): n problems following plan(), fresh ones rather than those asked recently."""
     from ..errors import GenerationError
     from ..problems import ProblemSet, generate_set, new_seed
@@ -141,15 +142,17 @@ def drill_set(attempts, n: int = 10, seed: int | None = None, today: date | None
         sub = rng.randrange(1, 2**31)
         try:
             ps = generate_set(len(where), topics=[topic], difficulty=diff, seed=sub, bank=bank, command="drill",
-                              exclude_ids=recent | chosen)
+                              exclude_ids=recent | chosen, ask=ask)
         except GenerationError:
             ps = generate_set(len(where), topics=[topic], difficulty=diff, seed=sub, bank=bank, command="drill",
-                              exclude_ids=chosen)
+                              exclude_ids=chosen, ask=ask)
         for i, prob in zip(where, ps.problems):
             slots[i] = prob
             chosen.add(str(prob.expr))
     problems = [dataclasses.replace(p, number=i + 1) for i, p in enumerate(slots)]
     options = {"command": "drill", "n": n, "topics": [], "difficulty": None, "families": [], "seed": seed}
+    if ask != "derivative":
+        options["ask"] = ask
     return ProblemSet(seed, options, problems), picks
 
 

@@ -33,17 +33,18 @@ class RuleProgress:
 RECENT = 10
 
 
-def replay(attempts) -> dict[str, RuleProgress]:
+def replay(attempts, key=lambda a: a.topic, names=TOPICS) -> dict[str, RuleProgress]:
     """Mastery per rule category (the problem's topic), earned and lost as the attempts happened.
 
     new -> practising on the first attempt; practising -> proficient on a correct unassisted answer at difficulty
     2 or more with a streak of 3; proficient -> mastered on a correct unassisted answer at difficulty 3 with a
     streak of 3 in a later session than the one that made it proficient (it held up when reviewed). A miss
     (wrong, skipped, revealed) at proficient or mastered drops one level; a hinted answer breaks the streak.
+    `key` groups the attempts (the topic by default; stats also replays them by what was asked, the ask).
     """
-    out = {t: RuleProgress() for t in TOPICS}
+    out = {t: RuleProgress() for t in names}
     for a in attempts:
-        p = out.setdefault(a.topic, RuleProgress())
+        p = out.setdefault(key(a), RuleProgress())
         p.attempts += 1
         p.correct += int(a.correct)
         if p.level == 0:
@@ -95,8 +96,27 @@ def compute_stats(attempts, now: float | None = None) -> dict:
     for d in DIFFICULTIES:
         mine = [a for a in attempts if a.difficulty == d]
         diffs[str(d)] = {**_counts(mine), "last_7_days": _counts([a for a in week if a.difficulty == d])}
+    # Per ask (f′(x), f″, f′(a), tangent, normal), with mastery earned the same way: every ask answered so far.
+    by_ask = replay(attempts, key=_ask_of, names=())
+    asks = {}
+    for name in _ask_order(by_ask):
+        p = by_ask[name]
+        mine = [a for a in attempts if _ask_of(a) == name]
+        asks[name] = {**_counts(mine), "streak": p.streak, "best_streak": p.best_streak, "mastery": p.mastery,
+                      "last_7_days": _counts([a for a in week if _ask_of(a) == name])}
     return {
         "total": {"attempts": len(attempts), "correct": sum(1 for a in attempts if a.correct)},
         "rules": rules,
         "difficulties": diffs,
+        "asks": asks,
     }
+
+
+def _ask_of(a) -> str:
+    return getattr(a, "ask", "derivative") or "derivative"
+
+
+def _ask_order(seen) -> list[str]:
+    from ..asks import NAMES
+
+    return [n for n in NAMES if n in seen] + sorted(set(seen) - set(NAMES))

@@ -77,6 +77,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                FROM attempts WHERE given IS NOT NULL AND tries > 0""",
         "CREATE INDEX answers_time ON answers(answered_at)",
     ),
+    (  # 3 -> 4: what was asked (issue 10): f′(x) for every earlier row, or f″, f′(a), the tangent or normal line
+        "ALTER TABLE attempts ADD COLUMN ask TEXT NOT NULL DEFAULT 'derivative'",
+        "ALTER TABLE attempts ADD COLUMN point TEXT",  # x = a in SymPy syntax (value, tangent, normal)
+        "ALTER TABLE attempts ADD COLUMN ask_order INTEGER NOT NULL DEFAULT 1",  # 2 or 3 for second
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -123,6 +128,9 @@ class Attempt:
     hints: int = 0
     review: bool = False
     session_kind: str = "quiz"
+    ask: str = "derivative"  # quizgen.asks name (schema 4; earlier rows asked f′(x))
+    point: str | None = None  # x = a in SymPy syntax, read back with quizgen.mathparse
+    order: int = 1
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,7 @@ class Session:
 _ATTEMPT_COLS = ("id, session_id, position, problem_id, family, topic, difficulty, variable, expr, params, "
                  "question_text, answer_text, given, tries, correct, assisted, outcome, mistake, started_at, "
                  "answered_at, hints, review")
+_ASK_COLS = ", ask, point, ask_order"  # schema 4
 OUTCOMES = ("correct", "wrong", "skipped", "revealed")
 # Schema 2 has every column the attempts are read from: a read-only history that old is still read as it is.
 READABLE_FROM = 2
@@ -207,7 +216,8 @@ class _Row:
 
 def _attempt(history, row, kind="quiz") -> Attempt:
     (aid, sid, pos, pid, fam, topic, diff, var, expr, params, qt, at, given, tries, correct, assisted, outcome,
-     mistake, t0, t1, hints, review) = row
+     mistake, t0, t1, hints, review) = row[:22]
+    ask, point, order = row[22:] if len(row) > 22 else ("derivative", None, 1)
     r = _Row(history, f"attempt {aid}")
     try:
         ptuple = tuple(tuple(p) for p in json.loads(params))
@@ -219,7 +229,15 @@ def _attempt(history, row, kind="quiz") -> Attempt:
                    r.text("answer_text", at), r.text("given", given, optional=True), r.int("tries", tries),
                    r.flag("correct", correct), r.flag("assisted", assisted), r.text("outcome", outcome,
                    allowed=OUTCOMES), r.text("mistake", mistake, optional=True), r.time("started_at", t0),
-                   r.time("answered_at", t1), r.int("hints", hints), r.flag("review", review), kind)
+                   r.time("answered_at", t1), r.int("hints", hints), r.flag("review", review), kind,
+                   r.text("ask", ask, allowed=_ask_names()), r.text("point", point, optional=True),
+                   r.int("ask_order", order, (1, 2, 3)))
+
+
+def _ask_names() -> tuple:
+    from ..asks import NAMES
+
+    return NAMES
 
 
 def _session(history, row) -> Session:
@@ -423,9 +441,10 @@ class History:
 
     def _upsert(self, now, session_id, position, problem, params, outcome, correct, given, tries, assisted, mistake,
                 hints, review, started_at) -> None:
+        point = getattr(problem, "point", None)
         self._write(
-            f"""INSERT INTO attempts ({_ATTEMPT_COLS.replace('id, ', '', 1)})
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            f"""INSERT INTO attempts ({_ATTEMPT_COLS.replace('id, ', '', 1)}{_ASK_COLS})
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id, position) DO UPDATE SET
                     given = excluded.given, tries = excluded.tries, correct = excluded.correct,
                     assisted = excluded.assisted, outcome = excluded.outcome, mistake = excluded.mistake,
@@ -433,7 +452,9 @@ class History:
             (session_id, position, problem.id, problem.family, problem.topic, int(problem.difficulty),
              problem.variable, str(problem.expr), params, problem.question_text, problem.answer_text, given,
              tries, int(bool(correct)), int(bool(assisted)), outcome, mistake,
-             now if started_at is None else started_at, now, hints, int(bool(review))))
+             now if started_at is None else started_at, now, hints, int(bool(review)),
+             getattr(problem, "ask", "derivative"), None if point is None else str(point),
+             int(getattr(problem, "order", 1) or 1)))
 
     # -- reads ----------------------------------------------------------------------------------------------
 
@@ -446,9 +467,14 @@ class History:
     def _has_answers(self) -> bool:
         return self.schema_version() >= 3  # a read-only schema-2 history has no table for them
 
+    def _cols(self) -> str:
+        """The attempt columns to read, prefixed a.: a read-only history older than schema 4 has no ask columns."""
+        cols = _ATTEMPT_COLS + (_ASK_COLS if self.schema_version() >= 4 else "")
+        return ", ".join("a." + c.strip() for c in cols.split(","))
+
     def attempts(self, since: float | None = None) -> list[Attempt]:
         """Every attempt in the order answered (oldest first), optionally only those answered at or after `since`."""
-        sql = (f"SELECT {', '.join('a.' + c.strip() for c in _ATTEMPT_COLS.split(','))}, s.kind "
+        sql = (f"SELECT {self._cols()}, s.kind "
                "FROM attempts a JOIN sessions s ON s.id = a.session_id")
         args: tuple = ()
         if since is not None:
@@ -469,7 +495,7 @@ class History:
         return _session(self, rows[0]) if rows else None
 
     def session_attempts(self, session_id: int) -> list[Attempt]:
-        cols = ", ".join("a." + c.strip() for c in _ATTEMPT_COLS.split(","))
+        cols = self._cols()
         rows = self._rows(f"SELECT {cols}, s.kind FROM attempts a JOIN sessions s ON s.id = a.session_id "
                           "WHERE a.session_id = ? ORDER BY a.position", (session_id,))
         return [_attempt(self, r[:-1], r[-1]) for r in rows]

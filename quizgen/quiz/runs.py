@@ -23,10 +23,16 @@ def rebuild_problem(attempt, bank=None, number: int = 0):
         fam = bank.family(attempt.family)
     except KeyError:
         fam = fallback
+    ask = getattr(attempt, "ask", "derivative")
+    how = {}
+    if ask != "derivative":  # the same question: what was asked, at the stored point
+        point = getattr(attempt, "point", None)
+        how = {"ask": ask, "point": None if point is None else parse(point, attempt.variable),
+               "order": attempt.order if ask == "second" else None}
     try:
-        return make_problem(fam, expr, dict(attempt.params), number=number)
+        return make_problem(fam, expr, dict(attempt.params), number=number, **how)
     except DrawRejected:
-        return make_problem(fallback, expr, dict(attempt.params), number=number)
+        return make_problem(fallback, expr, dict(attempt.params), number=number, **how)
 
 
 def redo_problems(history, bank=None) -> tuple[list, object]:
@@ -75,13 +81,13 @@ def run_redo(io: QuizIO, *, history, checker=None, bank=None) -> QuizResult | No
 
 
 def run_drill(io: QuizIO, n: int = 10, seed: int | None = None, *, history, checker=None, today=None,
-              bank=None) -> QuizResult:
-    """`quizgen drill`: an adaptive set planned from the history (see quizgen.drill)."""
+              bank=None, ask: str = "derivative") -> QuizResult:
+    """`quizgen drill`: an adaptive set planned from the history (see quizgen.drill); `ask`: what each asks."""
     from ..history.drill import drill_set, rule_plans
     from datetime import date
 
     attempts = history.attempts()
-    ps, picks = drill_set(attempts, n, seed, today=today, bank=bank)
+    ps, picks = drill_set(attempts, n, seed, today=today, bank=bank, ask=ask)
     plans = rule_plans(attempts, today or date.today(), tuple(dict.fromkeys(p.topic for p in picks)))
     counts: dict[str, int] = {}
     for pk in picks:

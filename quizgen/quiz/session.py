@@ -64,13 +64,16 @@ def preview(text: str, variable: str = "x") -> str:
     """The live line under the prompt: how the input is read so far, or what is wrong with it."""
     s = text.strip()
     if not s:
-        return " type the derivative · ? hint · skip · steps · quit"
+        return " type the answer · ? hint · skip · steps · quit"
     if s.lower() in QUIT | HINT | SKIP | STEPS | HELP | TWO_D:
         return f" command: {s.lower()}"
-    from ..mathparse import parse
+    from ..mathparse import parse, parse_equation
     from ..printing import to_text
 
     try:
+        if "=" in s:  # a line (y = 2x − 1): graded only where a line is asked
+            lhs, rhs = parse_equation(s, variable)
+            return f" read as: {to_text(lhs)} = {to_text(rhs)}"
         return f" read as: {to_text(parse(s, variable))}"
     except ParseError as e:
         return f" … {e.message}"
@@ -84,7 +87,19 @@ def wrap(text: str, indent: str = "  ", width: int = WIDTH) -> list[str]:
 
 
 def question_line(problem) -> str:
+    """What is asked, on one line: d/dx [ … ], or the ask's own question ("f(x) = …;  the tangent line at x = 1")."""
+    ask = getattr(problem, "ask", "derivative")
+    if ask != "derivative":
+        return problem.asked.question(problem)
     return f"d/d{problem.variable} [ {problem.question_text} ]"
+
+
+def prompt_for(problem) -> str:
+    """The answer prompt: "f′(x) = ", "f″(x) = ", "f′(1) = ", "tangent at x = 1: y = "."""
+    ask = getattr(problem, "ask", "derivative")
+    if ask != "derivative":
+        return f"  {problem.asked.prompt(problem)}"
+    return f"  {_prompt_name(problem.variable)} = "
 
 
 def pretty_2d(expr, width: int = WIDTH) -> str:
@@ -244,8 +259,14 @@ class QuizSession:
 
     def _check(self, problem, text: str):
         checker = self.checker
+        ask = getattr(problem, "ask", "derivative")
         if checker is None:
-            from ..checker import check_answer as checker
+            from ..checker import check_problem
+
+            return check_problem(problem, text)
+        if ask != "derivative":  # what is asked, at its point, against its own key
+            return checker(problem.expr, text, problem.variable, expected=problem.answer, ask=ask,
+                           point=problem.point, order=problem.order if ask == "second" else None)
         return checker(problem.expr, text, problem.variable, expected=problem.answer)
 
     def _save(self, index: int, r: ProblemResult, started: float | None, *, answered: bool = False,
@@ -266,7 +287,9 @@ class QuizSession:
         if self.history is not None:
             self.session_id = self.history.start_session(self.kind, self.seed, self.options, len(self.problems))
             result.session_id = self.session_id
-        self.show("quiz_start", title=self.title, count=len(self.problems), regen=self.regen, intro=self.intro)
+        asks = {getattr(p, "ask", "derivative") for p in self.problems}
+        self.show("quiz_start", title=self.title, count=len(self.problems), regen=self.regen, intro=self.intro,
+                  how=_HOW_TO_ANSWER.get(asks.pop()) if len(asks) == 1 else None)
         try:
             for i, problem in enumerate(self.problems):
                 r, stop = self._ask(i, problem)
@@ -291,7 +314,7 @@ class QuizSession:
         pretty = pretty_2d(p.expr) if len(p.question_text) > LONG_QUESTION else ""
         self.show("question", number=i + 1, total=len(self.problems), topic=p.topic, difficulty=p.difficulty,
                   note=self.notes[i], question=question_line(p), pretty=pretty)
-        prompt = f"  {_prompt_name(p.variable)} = "
+        prompt = prompt_for(p)
         while True:
             try:
                 line = self.io.read(prompt)
@@ -413,6 +436,15 @@ class QuizSession:
             "hinted": sum(1 for r in result.results if r.correct and r.assisted),
             "saved": self.history is not None and asked > 0, "kind": self.kind,
         }
+
+
+# The intro's "how to type it" line for a quiz that asks one thing other than f′(x) (quiz_start.txt).
+_HOW_TO_ANSWER = {
+    "second": "Type each second derivative the way you write it: 6x, 2 - sin(x), 2e^x(x + 1).",
+    "value": "Type each value exactly: 3, -1/2, 2 ln 3, sqrt(2)/2.",
+    "tangent": "Type each line the way you write it: y = 2x - 1, y - 1 = 2(x - 1), 2x - y = 1, or just 2x - 1.",
+    "normal": "Type each line the way you write it: y = 3 - x/2, y - 1 = -(x - 4)/2, x + 2y = 6, or just 3 - x/2.",
+}
 
 
 def _prompt_name(var: str) -> str:

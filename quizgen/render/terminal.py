@@ -257,6 +257,12 @@ def stats_text(doc: dict, style=None) -> str:
               "correct": v["correct"], "pct": pct(v), "bar": row_bar(v), "streak": v["streak"],
               "week": v["last_7_days"]["attempts"], "week_pct": pct(v["last_7_days"])}
              for k, v in doc["rules"].items()]
+    asked = doc.get("asks") or {}
+    # What was asked gets its own table once anything beyond f′(x) has been: f″, f′(a), tangent and normal lines.
+    asks = [{"name": k, "gauge": gauge(v["mastery"]), "mastery": v["mastery"], "attempts": v["attempts"],
+             "correct": v["correct"], "pct": pct(v), "bar": row_bar(v), "streak": v["streak"],
+             "week": v["last_7_days"]["attempts"], "week_pct": pct(v["last_7_days"])}
+            for k, v in asked.items()] if set(asked) - {"derivative"} else []
     diffs = [{"name": k, "attempts": v["attempts"], "correct": v["correct"], "pct": pct(v), "bar": row_bar(v),
               "week": v["last_7_days"]["attempts"], "week_pct": pct(v["last_7_days"])}
              for k, v in doc["difficulties"].items()]
@@ -264,4 +270,4 @@ def stats_text(doc: dict, style=None) -> str:
     return render_template("terminal/stats.txt", {
         "style": style, "total": total, "total_pct": round(100 * total["correct"] / total["attempts"])
         if total["attempts"] else None, "week": week, "week_pct": round(100 * week["correct"] / week["attempts"])
-        if week["attempts"] else None, "rules": rules, "diffs": diffs})
+        if week["attempts"] else None, "rules": rules, "asks": asks, "diffs": diffs})
