@@ -92,7 +92,7 @@ def test_bad_spec_lists_every_problem_at_once():
         "bad.toml: section[4].difficulty: family 'chain-exp-of-sin' has difficulty 3, not 1",
         "bad.toml: section[4].count: 9 questions but chain-exp-of-sin can make at most 6 distinct ones",
         "bad.toml: section[5].pointz: unknown key; did you mean 'points'? (allowed: title, topic, family, count, "
-        "difficulty, points, kind, options, instruction, space)",
+        "difficulty, points, kind, ask, options, instruction, space)",
         "bad.toml: section[5].options: only choice sections have options",
         "bad.toml: section[5]: give topic = \"...\" (a bank topic) or family = \"...\" (one family id)",
     ]

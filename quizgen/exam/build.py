@@ -60,6 +60,7 @@ class Exam:
     def to_dict(self) -> dict:
         return {"title": self.spec.title, "seed": self.seed, "total_points": self.spec.total_points,
                 "sections": [{"section": s.index, "kind": s.kind, "count": s.count, "points": s.points,
+                              **({"ask": s.ask} if s.ask != "derivative" else {}),
                               **({"topic": s.topic} if s.topic else {"family": s.family}),
                               **({"difficulty": s.difficulty} if s.difficulty else {})}
                              for s in self.spec.sections],
@@ -103,6 +104,9 @@ def _make_question(sec: SectionSpec, fam, rng: random.Random, seen: set, alterna
     from ..problems import make_problem
 
     kind = kinds.get(sec.kind)
+    # What each question asks (quizgen.asks): its point x = a is drawn from the paper's own generator. A value
+    # section asks f′(a) through its kind, as before.
+    ask = {} if sec.kind == "value" or sec.ask == "derivative" else {"ask": sec.ask, "rng": rng}
     declined = None
     for family in [fam] + [f for f in alternatives if f is not fam]:
         tries = 0
@@ -111,7 +115,7 @@ def _make_question(sec: SectionSpec, fam, rng: random.Random, seen: set, alterna
                 expr, values = draw(family, rng)
                 if str(expr) in seen:
                     continue
-                problem = make_problem(family, expr, values)
+                problem = make_problem(family, expr, values, **ask)
             except DrawRejected:
                 continue
             q = kind.make(sec, problem, rng)

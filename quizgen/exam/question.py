@@ -46,6 +46,39 @@ class Question:
         return self.problem.variable
 
     @property
+    def ask(self) -> str:
+        """What the question asks (quizgen.asks): "derivative" unless its section says `ask = "…"`."""
+        return getattr(self.problem, "ask", "derivative") or "derivative"
+
+    @property
+    def ask_line(self):
+        """(label, LaTeX, text) shown under the function ("Tangent line at", "x = 1"), or None for f′(x)."""
+        return self.problem.asked.ask_line(self.problem) if self.ask != "derivative" else None
+
+    @property
+    def ask_sentence(self) -> tuple[str, str, str] | None:
+        """(words, LaTeX, text) of the request in a sentence: ("Find the tangent line at", "x = 1", …)."""
+        line = self.ask_line
+        if line is None:
+            return None
+        mod = self.problem.asked
+        words = f"Find the {mod.NOUN} at" if mod.NEEDS_POINT and mod.NAME != "value" else line[0]
+        return words, line[1], line[2]
+
+    @property
+    def key_rows(self) -> list[tuple[str, str, str, str]]:
+        """(LaTeX prefix, text prefix, LaTeX, text) of each line of the key: f′(x) = … or the ask's lines."""
+        p = self.problem
+        if self.ask != "derivative":
+            return p.asked.key_lines(p)
+        return [(f"f'({p.variable}) =", f"f′({p.variable}) =", p.answer_latex, p.answer_text)]
+
+    @property
+    def key_text(self) -> str:
+        """The key on one line of text: "f′(x) = 6x(x² + 1)²", "f(1) = 3, f′(1) = 2; y = 2x + 1"."""
+        return "; ".join(f"{pre} {txt}".strip() for _pt, pre, _t, txt in self.key_rows)
+
+    @property
     def correct_letter(self) -> str:
         return "ABCDE"[self.correct] if self.correct is not None else ""
 
@@ -75,4 +108,7 @@ class Question:
         d = {"number": self.number, "section": self.section, "kind": self.kind, "points": self.points,
              "variable": self.variable, "family": self.problem.family, "expr": str(self.problem.expr),
              "answer": str(self.problem.answer)}
+        if self.ask != "derivative":
+            d["ask"] = self.ask
+            d.update(self.problem.asked.to_dict(self.problem))
         return d

@@ -12,7 +12,7 @@ from . import kinds
 
 TOP_KEYS = ("title", "subtitle", "date", "instructions", "versions", "seed", "steps", "shuffle", "paper", "columns",
             "space", "section", "banks")
-SECTION_KEYS = ("title", "topic", "family", "count", "difficulty", "points", "kind", "options", "instruction",
+SECTION_KEYS = ("title", "topic", "family", "count", "difficulty", "points", "kind", "ask", "options", "instruction",
                 "space")
 MAX_VERSIONS = 200
 MAX_QUESTIONS = 100
@@ -36,6 +36,7 @@ class SectionSpec:
     title: str = ""
     instruction: str = ""
     space: float | None = None
+    ask: str = "derivative"  # what each question asks (quizgen.asks), with kind free or choice
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,15 @@ def _read_section(sd: dict, index: int, bank, bad) -> SectionSpec | None:
     if kind not in KINDS:
         err("kind", f"{kind!r} is not a question kind ({kinds.listing()}){_suggest(kind, KINDS)}")
         kind = "free"
+    ask = sd.get("ask", "derivative")
+    from .. import asks
+
+    if not isinstance(ask, str) or ask not in asks.NAMES:
+        err("ask", f"{ask!r} is not an ask ({asks.listing()}){_suggest(ask, asks.NAMES)}")
+        ask = "derivative"
+    elif kind == "value" and ask not in ("derivative", "value"):
+        err("ask", f"kind = \"value\" asks f′(a) itself; for ask = {ask!r} use kind = \"free\" or \"choice\"")
+        ask = "derivative"
     count = sd.get("count")
     if count is None:
         err("count", "missing (how many questions this section draws)")
@@ -302,7 +312,7 @@ def _read_section(sd: dict, index: int, bank, bad) -> SectionSpec | None:
         return None
     return SectionSpec(index=index, count=count, kind=kind, points=points, topic=topic, family=family,
                        difficulty=difficulty, options=options, title=strings["title"],
-                       instruction=strings["instruction"], space=space)
+                       instruction=strings["instruction"], space=space, ask=ask)
 
 
 def section_families(spec_section: SectionSpec, bank) -> list:

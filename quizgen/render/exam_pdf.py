@@ -38,6 +38,8 @@ class ExamItem:
     points: str
     question: Any
     ask: Any = ""
+    ask_words: str = "Find"  # "Find" f′(a), "Find the tangent line at" x = 1
+    answers: list = field(default_factory=list)  # the key's lines when the question asks more than f′(x)
     options: list = field(default_factory=list)
     option_columns: int = 1
     answer: Any = ""
@@ -72,10 +74,15 @@ def points_words(p: float) -> str:
     return f"{n} point" if p == 1 else f"{n} points"
 
 
-def kind_instruction(kind: str) -> str:
-    """The line printed under a section heading: the question kind's own instruction."""
+def kind_instruction(kind: str, ask: str = "derivative") -> str:
+    """The line printed under a section heading: the question kind's own instruction, or the ask's."""
     from quizgen.exam import kinds
 
+    if ask != "derivative" and kind != "value":
+        from quizgen import asks
+
+        mod = asks.get(ask)
+        return mod.INSTRUCTION if kind == "free" else f"Circle the letter of the correct {mod.NOUN}."
     return kinds.get(kind).INSTRUCTION
 
 
@@ -108,11 +115,15 @@ def formula_requests(exam, *, key: bool = True, papers: bool = True) -> list[tup
             out += [(q_tex, FORMULA_PX), (p.question_latex, FORMULA_PX)]
             if q.kind == "choice":
                 out += [(o.latex, FORMULA_PX) for o in q.options]
+            if q.ask_line is not None:
+                out.append((q.ask_line[1], FORMULA_PX))
+                if key and q.kind == "free":
+                    out += [(t, FORMULA_PX) for pre, _pt, tex, _t in q.key_rows for t in ((pre, tex) if pre else (tex,))]
             if q.kind == "value":
                 out.append((_ask(q)[0], FORMULA_PX))
                 if key:
                     out.append((_value_key(q)[0], FORMULA_PX))
-            if key and q.kind == "free":
+            if key and q.kind == "free" and q.ask_line is None:
                 out += [(a_tex, FORMULA_PX), (p.answer_latex, FORMULA_PX)]
             if key:
                 out += [(tex, STEP_PX) for _d, _t, formulas in q.steps for tex, _txt in formulas]
@@ -151,6 +162,9 @@ def _items(version, spec, page: PageSetup, key: bool) -> list[ExamItem]:
         if q.kind == "value":
             tex, txt = _ask(q)
             item.ask = typeset(tex, txt)
+        elif q.ask_sentence is not None:
+            words, tex, txt = q.ask_sentence
+            item.ask_words, item.ask = words, typeset(tex, txt)
         if q.kind == "choice":
             avail = page.formula_px
             # A key lists one option per line, with room for the name of the mistake each distractor stands for.
@@ -163,7 +177,12 @@ def _items(version, spec, page: PageSetup, key: bool) -> list[ExamItem]:
                 item.options.append(ChoiceItem("ABCDE"[i], typeset(o.latex, o.text, max_width=opt_width),
                                                o.correct, label))
         if key:
-            if q.kind == "free":
+            if q.kind == "free" and q.ask_line is not None:
+                for pre_tex, pre_txt, tex, txt in q.key_rows:
+                    math = typeset(tex, txt, prefix=pre_tex or None, prefix_text=pre_txt or None, max_width=width)
+                    item.answers.append({"math": math, "indent": _indent(math)})
+                item.answer = item.answers[-1]["math"]
+            elif q.kind == "free":
                 item.answer = typeset(p.answer_latex, p.answer_text, prefix=a_tex, prefix_text=a_txt, max_width=width)
             elif q.kind == "value":
                 tex, txt = _value_key(q)
@@ -191,7 +210,7 @@ def _sections(items: list[ExamItem], version, spec, titles: list[str], columns: 
             continue
         n = len(mine)
         meta = f"{n} question{'s' if n != 1 else ''} × {points_words(sec.points)}" if n > 1 else points_words(sec.points)
-        block = SectionBlock(sec.index, titles[sec.index - 1], meta, sec.instruction or kind_instruction(sec.kind),
+        block = SectionBlock(sec.index, titles[sec.index - 1], meta, sec.instruction or kind_instruction(sec.kind, sec.ask),
                              mine[0].number, mine, sec.kind)
         block.rows = [mine[i:i + columns] for i in range(0, len(mine), columns)]
         blocks.append(block)

@@ -68,8 +68,27 @@ def _function_html(q) -> str:
 
 
 def _key_html(q) -> str:
+    if q.ask_line is not None:  # f(a), f′(a) then y = …, or f′ then f″
+        return "".join(f"<p>{_math(f'{pre} {tex}'.strip())}</p>" for pre, _pt, tex, _t in q.key_rows)
     key = f"f^{{\\prime}}({q.variable}) = {q.problem.answer_latex}"
     return f"<p>{_math(key)}</p>"
+
+
+def ask_html(q) -> str | None:
+    """"Find the tangent line at x = 1" (HTML with MathJax) for a question that asks more than f′(x), else None."""
+    sentence = q.ask_sentence
+    if sentence is None:
+        return None
+    return f"{escape(sentence[0])} {_math(sentence[1])}"
+
+
+def which_html(q) -> str:
+    """The stem of a multiple-choice question: which option is the derivative, or the thing asked."""
+    if q.ask_line is None:
+        return f"<p>Which of these is the derivative of {_function_html(q)}?</p>"
+    mod = q.problem.asked
+    what = f"the {mod.NOUN} at {_math(q.ask_line[1])}" if mod.NEEDS_POINT else _math(q.ask_line[1])
+    return f"<p>Let {_function_html(q)}. Which of these is {what}?</p>"
 
 
 def _steps_html(q) -> str:
@@ -84,8 +103,7 @@ def _steps_html(q) -> str:
 
 def _multichoice(quiz, q, name: str, idnumber: str) -> None:
     el = ET.SubElement(quiz, "question", {"type": "multichoice"})
-    _common(el, name, f"<p>Which of these is the derivative of {_function_html(q)}?</p>", _key_html(q), q.points,
-            idnumber)
+    _common(el, name, which_html(q), _key_html(q), q.points, idnumber)
     _simple(el, "single", "true")
     # Options stay in the seeded order of the paper, so a printed key matches what Moodle shows.
     _simple(el, "shuffleanswers", "false")
@@ -120,7 +138,9 @@ def _numerical(quiz, q, name: str, idnumber: str) -> None:
 
 def _essay(quiz, q, name: str, idnumber: str) -> None:
     el = ET.SubElement(quiz, "question", {"type": "essay"})
-    html = f"<p>Find the derivative of {_function_html(q)}. Show your work.</p>"
+    asked = ask_html(q)
+    html = (f"<p>Let {_function_html(q)}. {asked}. Show your work.</p>" if asked else
+            f"<p>Find the derivative of {_function_html(q)}. Show your work.</p>")
     _common(el, name, html, _key_html(q), q.points, idnumber)
     _simple(el, "responseformat", "editor")
     _simple(el, "responserequired", 1)

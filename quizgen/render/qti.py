@@ -17,7 +17,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from html import escape
 
-from quizgen.render.moodle import DECIMALS, _function_html, _key_html, _math, _steps_html, tolerance
+from quizgen.render.moodle import (DECIMALS, _function_html, _key_html, _math, _steps_html, ask_html, tolerance,
+                                   which_html)
 from quizgen.render.xmltext import scrub
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -61,7 +62,7 @@ def _condition(resp, *, cont: bool, score: float | None = None, feedback: str | 
 
 def _key_text(q) -> str:
     """The key as one line of text as well as typeset: `f′(x) = 6x(x² + 1)²` (readable without MathJax)."""
-    return f"<p>Key: f′({escape(q.variable)}) = {escape(q.problem.answer_text)}</p>"
+    return f"<p>Key: {escape(q.key_text)}</p>"
 
 
 def _item(group, q, ident: str, title: str) -> None:
@@ -75,7 +76,7 @@ def _item(group, q, ident: str, title: str) -> None:
     _sub(_sub(resp, "outcomes"), "decvar", maxvalue=100, minvalue=0, varname="SCORE", vartype="Decimal")
     general = _key_html(q) + _key_text(q) + _steps_html(q)
     if q.kind == "choice":
-        _material(pres, f"<p>Which of these is the derivative of {_function_html(q)}?</p>")
+        _material(pres, which_html(q))
         rc = _sub(_sub(pres, "response_lid", ident="response1", rcardinality="Single"), "render_choice")
         for aid, o in zip(answers, q.options):
             _material(_sub(rc, "response_label", ident=aid), f"<p>{_math(o.latex)}</p>")
@@ -104,7 +105,9 @@ def _item(group, q, ident: str, title: str) -> None:
         value = _math(f"f^{{\\prime}}\\left({q.point_latex}\\right) = {q.value_latex}")
         _feedback(item, "general_fb", f"<p>{value} ≈ {escape(q.decimal_text)}</p>" + general)
     else:
-        _material(pres, f"<p>Find the derivative of {_function_html(q)}. Show your work.</p>")
+        asked = ask_html(q)
+        _material(pres, f"<p>Let {_function_html(q)}. {asked}. Show your work.</p>" if asked else
+                  f"<p>Find the derivative of {_function_html(q)}. Show your work.</p>")
         fib = _sub(_sub(pres, "response_str", ident="response1", rcardinality="Single"), "render_fib")
         _sub(fib, "response_label", ident="answer1", rshuffle="No")
         _sub(_condition(resp, cont=True, feedback="general_fb"), "other")

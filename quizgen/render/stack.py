@@ -196,7 +196,9 @@ def stack_xml(exam, *, titles: list[str]) -> str:
     _category(quiz, _category_path(top), f"<p>{escape(spec.title)} — STACK questions made by quizgen "
                                          f"({escape(exam.regen)}).</p>")
     for sec in spec.sections:
-        if sec.kind not in ("free", "value"):
+        if sec.kind not in ("free", "value") or sec.ask != "derivative":
+            # STACK questions here check derivatives (and f′(a)); a part asking f″ or a line stays in
+            # exam.moodle.xml (write_exam says so in a note).
             continue
         sec_name = f"Part {sec.index} — {titles[sec.index - 1]} ({kinds.get(sec.kind).LABEL})"
         _category(quiz, _category_path(top, sec_name),

@@ -169,6 +169,10 @@ def _question_context(q, spec) -> dict:
         d["options"] = [{"latex": flat(o.latex), "correct": o.correct,
                          "note": tex_escape(MISTAKE_LABELS.get(o.code, o.code)) if not o.correct else "correct"}
                         for o in q.options]
+    sentence = q.ask_sentence
+    d["ask_words"], d["ask"] = (tex_escape(sentence[0]), flat(sentence[1])) if sentence else ("", "")
+    # The key's lines when something other than f′(x) is asked: f(a), f′(a) then y = …, or f′ then f″.
+    d["key_lines"] = [f"{pre} {flat(tex)}".strip() for pre, _pt, tex, _t in q.key_rows] if sentence else []
     if q.kind == "value":
         d["point"] = q.point_latex
         d["value"] = flat(q.value_latex)
@@ -215,7 +219,7 @@ def exam_tex(exam, version, *, titles: list[str], template_dir=None) -> str:
         n = len(qs)
         meta = f"{n} questions $\\times$ {points_words(sec.points)}" if n > 1 else points_words(sec.points)
         sections.append({"title": tex_escape(titles[sec.index - 1]), "meta": meta,
-                         "instruction": tex_escape(sec.instruction or kind_instruction(sec.kind)),
+                         "instruction": tex_escape(sec.instruction or kind_instruction(sec.kind, sec.ask)),
                          "questions": [_question_context(q, spec) for q in qs]})
     regen = exam.regen + (f" · paper {version.label}" if student else f" · version {version.label}")
     engine = engine_for(exam, version, titles)

@@ -18,7 +18,11 @@ _FILLER_CODES = ("sign-error", "not-differentiated")
 
 
 def make(sec, problem, rng, relaxed: bool = False) -> Question | None:
-    got = choice_options(problem, sec.options, rng, allow_generic=relaxed)
+    ask = getattr(problem, "ask", "derivative")
+    if ask != "derivative":
+        got = ask_choice_options(problem, sec.options, rng, allow_generic=relaxed)
+    else:
+        got = choice_options(problem, sec.options, rng, allow_generic=relaxed)
     if got is None:
         return None
     options, correct, generic = got
@@ -140,6 +144,63 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
     rng.shuffle(order)
     options = [chosen[i] for i in order]
     return options, order.index(0), generic
+
+
+def ask_choice_options(problem, n_options: int, rng: random.Random, allow_generic: bool):
+    """choice_options for a question that asks something other than f′(x) (quizgen.asks): the distractors are the
+    ask's own real mistakes — for lines slope f(a), the point (a, f′(a)), f′(x) left in, a normal not inverted or
+    not negated, the tangent for the normal; for second f′ itself and first-derivative mistakes carried through —
+    each in the key's own form, pairwise different and different from the key at every sample point."""
+    mod = problem.asked
+    frame = mod.frame(problem)
+    tex, txt = mod.show(problem, problem.answer)
+    chosen: list[Option] = [Option(problem.answer, "correct", tex, txt)]
+    texts, exprs = {txt}, [problem.answer]
+    by_code: dict[str, list] = {}
+    for v in mod.variants(problem):
+        by_code.setdefault(v.code, []).append(v)
+    codes = list(by_code)
+    rng.shuffle(codes)
+    ordered, depth = [], 0
+    while any(len(by_code[c]) > depth for c in codes):
+        ordered += [by_code[c][depth] for c in codes if len(by_code[c]) > depth]
+        depth += 1
+
+    def take(code, wrong, feedback=""):
+        try:
+            shown = mod.option_form(problem, wrong)
+        except Exception:  # noqa: BLE001 — a display-form failure only loses this distractor
+            return False
+        if shown is None:
+            return False
+        o_tex, o_txt = mod.show(problem, shown)
+        if o_txt in texts or len(o_txt) > max(70, 2 * len(txt)):
+            return False
+        if any(not _differs(frame, shown, e) for e in exprs):
+            return False
+        chosen.append(Option(shown, code, o_tex, o_txt, feedback))
+        texts.add(o_txt)
+        exprs.append(shown)
+        return True
+
+    for v in ordered:
+        if len(chosen) == n_options:
+            break
+        take(v.code, v.wrong, v.feedback())
+    generic = False
+    if len(chosen) < n_options:
+        if not allow_generic:
+            return None
+        for code, wrong in mod.generic(problem):
+            if len(chosen) == n_options:
+                break
+            if take(code, wrong, "A generic wrong answer (this problem has few typical mistakes)."):
+                generic = True
+        if len(chosen) < n_options:
+            return None
+    order = list(range(n_options))
+    rng.shuffle(order)
+    return [chosen[i] for i in order], order.index(0), generic
 
 
 def _differs(frame, a, b) -> bool:
