@@ -127,22 +127,22 @@ def show_rhs(rhs) -> tuple[str, str]:
     return f"{DEPENDENT} = {to_latex(rhs)}", f"{DEPENDENT} = {to_text(rhs)}"
 
 
-def point_key(p, normal: bool) -> tuple[str, str, str, str]:
-    """The key's first line: f(a) and f′(a) (and the normal's slope)."""
+def point_key(p, normal: bool) -> list[tuple[str, str, str, str]]:
+    """The key's first lines: f(a) and f′(a), then the normal's slope."""
     f = facts(p)
     v, a = p.variable, p.point
     fa, m, n = f["f(a)"], f["f'(a)"], f["slope"]
     d_tex, d_txt = prime(v, point=a, latex=True), prime(v, point=a)
     tex = rf"f\left({to_latex(a)}\right) = {to_latex(fa)}, \quad {d_tex} = {to_latex(m)}"
     txt = f"f({to_text(a)}) = {to_text(fa)}, {d_txt} = {to_text(m)}"
-    if normal:
-        tex += rf", \quad m = -\frac{{1}}{{{d_tex}}} = {to_latex(n)}"
-        txt += f", m = −1/{d_txt} = {to_text(n)}"
-    return "", "", tex, txt
+    rows = [("", "", tex, txt)]
+    if normal:  # a line of its own: beside f(a) and f′(a) it wraps inside a column
+        rows.append(("", "", rf"m = -\frac{{1}}{{{d_tex}}} = {to_latex(n)}", f"m = −1/{d_txt} = {to_text(n)}"))
+    return rows
 
 
 def key_lines(p, normal: bool) -> list[tuple[str, str, str, str]]:
-    return [point_key(p, normal), ("", "", p.answer_latex, p.answer_text)]
+    return point_key(p, normal) + [("", "", p.answer_latex, p.answer_text)]
 
 
 # ---------------------------------------------------------------- reading a typed line
