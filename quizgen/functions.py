@@ -138,6 +138,10 @@ FUNCTIONS: tuple[Function, ...] = (
              build=lambda sp, u: sp.sqrt(u), prefix="√"),
     Function("cbrt", (), None, None, None, "", "", "", "power", "u ≥ 0", None, r"\sqrt[3]",
              build=lambda sp, u: sp.Pow(u, sp.Rational(1, 3)), listed=(), prefix="∛"),
+    # The logistic sigmoid σ(u) = 1/(1 + e⁻ᵘ) of machine learning: a spelling only, so a student may type the key
+    # σ(x)(1 − σ(x)) (or sigmoid(x)); SymPy stores it as 1/(1 + e⁻ᵘ), differentiated by the rules it is made of.
+    Function("sigmoid", (), None, None, None, "", "", "", "exponential", _ALL_REAL, None, r"\sigma",
+             build=lambda sp, u: 1 / (1 + sp.exp(-u)), prefix="σ"),
 )
 
 # The groups of rules a derivative can need (mistakes.rules_needed) that the function rows bring, in teaching

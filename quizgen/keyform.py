@@ -26,6 +26,24 @@ def _sec_squared(e):
     return e.replace(lambda a: a.is_Add, rewrite)
 
 
+def _sech_squared(e):
+    """k − k·tanh(u)² -> k·sech(u)², the form a teacher writes for (tanh u)′ (SymPy gives 1 − tanh²u)."""
+    def rewrite(a):
+        if not a.is_Add:
+            return a
+        terms = list(a.args)
+        for i, t in enumerate(terms):
+            k, rest = t.as_independent(sp.tanh)
+            if rest.is_Pow and rest.exp == 2 and isinstance(rest.base, sp.tanh):
+                j = next((j for j, u in enumerate(terms) if j != i and u == -k), None)
+                if j is not None:
+                    others = [u for n, u in enumerate(terms) if n not in (i, j)]
+                    return sp.Add(*others, -k * sp.sech(rest.base.args[0]) ** 2)
+        return a
+
+    return e.replace(lambda a: a.is_Add, rewrite)
+
+
 def _pythagoras(num):
     """sin²u + cos²u -> 1 inside a numerator (quotients of trig functions need it to simplify)."""
     sins = [a for a in num.atoms(sp.Pow) if a.exp == 2 and isinstance(a.base, sp.sin)]
@@ -108,11 +126,28 @@ def _score(c, prefer_fraction: bool) -> int:
                 score += 5 * (n - 1)
     if prefer_fraction and c.is_Add and any(_has_denominator(t) for t in c.args):
         score += 25
+    # e⁻²e^(−3w) reads as two exponentials where the function had one, e^(−3w − 2).
+    score += 8 * sum(max(0, sum(1 for f in m.args if isinstance(f, sp.exp)) - 1) for m in c.atoms(sp.Mul))
     factors = sp.Mul.make_args(c)
     if (not prefer_fraction and c.is_Mul and any(f.is_Add for f in factors)
             and any(f.is_Pow and f.exp.is_negative for f in factors)):
         score += 4  # a power-rule key reads term by term: −21x^(5/2) + 6/x^(5/2), not −3(7x⁵ − 2)/x^(5/2)
     return score
+
+
+def _clear_root_fractions(e):
+    """√(1 − x²/9) -> √(9 − x²)/3: fractions under a square root cleared when their denominator is a square, as
+    (arcsin(x/3))′ = 1/√(9 − x²) is written (SymPy gives 1/(3√(1 − x²/9)))."""
+    def rewrite(p):
+        if not (p.is_Pow and p.base.is_Add and p.exp.is_Rational and p.exp.q == 2):
+            return p
+        den = sp.ilcm(*[sp.fraction(t.as_coeff_Mul()[0])[1] for t in p.base.args])
+        root = sp.sqrt(den)
+        if den == 1 or not root.is_Integer:
+            return p
+        return sp.Pow(sp.expand(den * p.base), p.exp) / root ** (2 * p.exp)
+
+    return e.replace(lambda n: n.is_Pow and n.base.is_Add, rewrite)
 
 
 def textbook(d, x, prefer_fraction: bool = False, keep_factored: bool = False):
@@ -146,8 +181,51 @@ def textbook(d, x, prefer_fraction: bool = False, keep_factored: bool = False):
             cands.append(sp.collect(d, fn))
         if any(f.is_Add for t in d.args for f in sp.Mul.make_args(t)):
             cands.append(sp.Add(*[sp.factor_terms(t) for t in d.args]))
+    if any(p.base.is_Add and p.exp.is_Rational and p.exp.q == 2 for p in d.atoms(sp.Pow)):
+        cleared = _clear_root_fractions(d)
+        if cleared != d:
+            cands = [cleared, sp.factor_terms(cleared)] + cands
     if d.has(sp.tan):
         cands = [_sec_squared(c) for c in cands]
+    if d.has(sp.tanh):
+        cands = [_sech_squared(c) for c in cands]
+    if any(sum(1 for f in m.args if isinstance(f, sp.exp)) > 1 for m in d.atoms(sp.Mul)) or any(
+            sum(1 for f in m.args if isinstance(f, sp.exp)) > 1 for c in cands for m in c.atoms(sp.Mul)):
+        # e³·e^(−2w) -> e^(3 − 2w): expanding a numerator splits an exponential the function had whole.
+        cands += [sp.powsimp(c, combine="exp") for c in cands]
     cands = [_sign_out(c) for c in dict.fromkeys(cands)]
     # Ties go to the earlier candidate: the raw derivative first, then the lighter rewrites.
     return min(cands, key=lambda c: _score(c, prefer_fraction))
+
+
+def log_diff_key(expr, x):
+    """f′ in the form logarithmic differentiation gives it, y·(ln y)′: the function times the derivative of
+    Σ k·ln u over its factors uᵏ (constants outside), e.g. x^(sin x)(cos(x) ln(x) + sin(x)/x) or
+    x²(x + 1)³/(x − 1)⁴ · (2/x + 3/(x + 1) − 4/(x − 1)). None when ln first is not the route (one factor with a
+    constant exponent)."""
+    factors = sp.Mul.make_args(expr)
+    consts = [f for f in factors if not f.has(x)]
+    rest = [f for f in factors if f.has(x)]
+    if not rest or (len(rest) == 1 and not rest[0].as_base_exp()[1].has(x)):
+        return None
+    logs = sp.Add(*[k * sp.log(b) for b, k in (f.as_base_exp() for f in rest)])
+    inner = sp.Add(*[sp.factor_terms(t) for t in sp.Add.make_args(sp.diff(logs, x))])
+    if inner == 0:
+        return None
+    c, y = sp.Mul(*consts), sp.Mul(*rest)
+    cands = [c * y * inner]
+    if inner.is_Add:
+        # A common number comes out when that is shorter: 6x^(2x)(ln(x) + 1), but x²(x + 4)⁴(4/(x + 4) + 2/x).
+        k, common = sp.factor_terms(inner).as_coeff_Mul()
+        cands.append(c * k * y * common)
+    return min(cands, key=lambda e: len(to_text(e)))
+
+
+def family_key(expr, d, x, rules=()):
+    """The key of f′ for a bank family: textbook(d) in the style its rules ask for, or y·(ln y)′ when the family
+    is differentiated logarithmically ("log-diff" in its rules)."""
+    if "log-diff" in rules:
+        k = log_diff_key(expr, x)
+        if k is not None:
+            return k
+    return textbook(d, x, prefer_fraction="quotient" in rules, keep_factored="chain" in rules)

@@ -12,7 +12,7 @@ from .bank import DEFAULT_INSTRUCTION, Bank, Family, load_bank
 from .draw import DrawRejected, draw
 from .errors import GenerationError
 from .mathparse import symbol
-from .keyform import textbook
+from .keyform import family_key
 from .printing import to_latex, to_text
 
 MAX_TRIES_PER_PROBLEM = 60
@@ -123,7 +123,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
 
     x = symbol(fam.variable)
     d = sp.diff(expr, x)
-    key = textbook(d, x, prefer_fraction="quotient" in fam.rules, keep_factored="chain" in fam.rules)
+    key = family_key(expr, d, x, fam.rules)
     answer_text = to_text(key)
     if not fam.constant_derivative and x not in d.free_symbols:
         raise DrawRejected("the derivative is constant")

@@ -59,7 +59,11 @@ def step_formulas(step) -> list[tuple[str, str]]:
                 lines.append((rf"m = -\frac{{1}}{{f'(a)}} = {to_latex(n)}", f"m = −1/f′(a) = {to_text(n)}"))
         return lines + [claim(step)]
     if step.rule == "log-diff" and "ln y" in parts:
-        return [(rf"\ln y = {to_latex(parts['ln y'])}", f"ln y = {to_text(parts['ln y'])}"), claim(step)]
+        lines = [(rf"\ln y = {to_latex(parts['ln y'])}", f"ln y = {to_text(parts['ln y'])}")]
+        if "(ln y)'" in parts:  # both sides differentiated: (ln y)′ = y′/y
+            d = parts["(ln y)'"]
+            lines.append((rf"\frac{{y'}}{{y}} = (\ln y)' = {to_latex(d)}", f"y′/y = (ln y)′ = {to_text(d)}"))
+        return lines + [claim(step)]
     w = step.wrt.name if step.wrt is not None else "x"
     d_tex = rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right]"
     d_txt = f"d/d{w}[{to_text(step.expr)}]"

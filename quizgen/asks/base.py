@@ -66,9 +66,34 @@ def point_tiers(expr, x) -> list[list]:
     if trig_args and all(arg.is_polynomial(x) and sp.degree(arg, x) == 1 and arg.subs(x, 0) == 0
                          for arg in trig_args):
         tiers.insert(0, [sp.pi * sp.Rational(*p) for p in _TRIG_POINTS])
+    special = _inverse_trig_points(expr, x)
+    if special:
+        tiers.insert(0, special)
     if expr.has(sp.log):
         tiers.append([sp.E])
     return tiers
+
+
+# Where arcsin and arccos take the angles of the unit circle (π/6, π/2, 5π/6): inner = ±1/2, 0. (Not arctan: the
+# exams' "find f′(a)" points of arctan families stay those of earlier versions.)
+_ARC_VALUES = {sp.asin: (sp.Rational(1, 2), sp.Rational(-1, 2), 0), sp.acos: (sp.Rational(1, 2), sp.Rational(-1, 2), 0)}
+
+
+def _inverse_trig_points(expr, x) -> list:
+    """Rational points where an inverse trig function of a linear inner px + q has an exact angle (x = a/2 for
+    arcsin(x/a)), so its value and line questions read π/6 rather than arcsin(1/7)."""
+    out = []
+    for fn, values in _ARC_VALUES.items():
+        for atom in expr.atoms(fn):
+            inner = atom.args[0]
+            if not (inner.is_polynomial(x) and sp.degree(inner, x) == 1):
+                continue
+            p, q = sp.Poly(inner, x).all_coeffs()
+            for c in values:
+                a = (c - q) / p
+                if a.is_Rational and abs(a) <= 20 and a not in out:
+                    out.append(a)
+    return out
 
 
 def pick_point(expr, x, rng: random.Random, evaluate, score, enough: int = ENOUGH):

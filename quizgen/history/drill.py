@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from ..rules import TOPICS
+from ..rules import NAMED_TOPICS, TOPICS
 from .progress import RuleProgress, replay
 from .store import LEVELS
 
@@ -86,10 +86,15 @@ def rule_plans(attempts, today: date, topics=TOPICS) -> list[RulePlan]:
     return out
 
 
-def plan(attempts, n: int, seed: int, today: date | None = None, topics=TOPICS) -> list[Pick]:
-    """The drill's slots, in the order asked. The same seed, history and day give the same plan."""
+def plan(attempts, n: int, seed: int, today: date | None = None, topics=TOPICS, named=NAMED_TOPICS) -> list[Pick]:
+    """The drill's slots, in the order asked. The same seed, history and day give the same plan.
+
+    Topics in `named` (log-diff, inverse-trig, ml: only in sets that name them) join once answered in."""
     today = today or date.today()
     rng = random.Random(f"quizgen-drill:{seed}")
+    attempts = list(attempts)
+    seen = {a.topic for a in attempts}
+    topics = tuple(t for t in topics if t not in named or t in seen)
     plans = rule_plans(attempts, today, topics)
     picks: list[Pick] = []
     # Due reviews first claim a slot each, most overdue first.
@@ -130,7 +135,8 @@ def drill_set(attempts, n: int = 10, seed: int | None = None, today: date | None
     seed = new_seed() if seed is None else int(seed)
     bank = bank or load_bank()
     topics = tuple(t for t in TOPICS if t in bank.topics)
-    picks = plan(attempts, n, seed, today, topics)
+    named = tuple(t for t, v in bank.topics.items() if not v.mixed)
+    picks = plan(attempts, n, seed, today, topics, named)
     rng = random.Random(f"quizgen-drill-problems:{seed}")
     recent = {a.expr for a in attempts[-RECENT_EXCLUDE:]}
     groups: dict[tuple[str, int], list[int]] = {}
