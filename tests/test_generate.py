@@ -15,6 +15,8 @@ from quizgen.steps import trace
 BANK = load_bank()
 FAMILIES = [f.id for f in BANK.families]
 SEEDS = range(50)
+# QUIZGEN_STRESS_SEEDS=60 for a shorter run of the stress tests (500 seeds × every family × 5 asks is hours).
+STRESS_SEEDS = int(os.environ.get("QUIZGEN_STRESS_SEEDS", "500"))
 POINTS = (0.37, 0.81, 1.23, 1.77, 2.41, 3.13, 3.71, 4.57, 5.93, -0.53, -1.31)
 
 
@@ -68,7 +70,7 @@ def test_stress_500_seeds(family):
     from sympy.core.cache import clear_cache
 
     clear_cache()
-    for seed in range(500):
+    for seed in range(STRESS_SEEDS):
         _verify(generate_set(1, families=[family], seed=seed, bank=BANK).problems[0])
 
 
@@ -96,8 +98,6 @@ def _verify_ask(problem):
 
 
 ASKS = ("second", "value", "tangent", "normal")
-# QUIZGEN_STRESS_SEEDS=60 for a shorter run of the ask stress test (500 seeds × every family × 4 asks is hours).
-STRESS_SEEDS = int(os.environ.get("QUIZGEN_STRESS_SEEDS", "500"))
 
 
 @pytest.mark.slow
