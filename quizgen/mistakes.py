@@ -462,15 +462,27 @@ def rules_needed(expr, var) -> list[str]:
     return [r for r in CATEGORIES if r in rules]
 
 
-def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
+def diagnose(expr, var, answer, expected=None, domain=None) -> tuple[str | None, str]:
     """(mistake code, one-sentence feedback) for a wrong answer; the code is None when no typical mistake matches
-    exactly (numerically equal at every sample point)."""
+    exactly (numerically equal at every sample point). `domain`: where the problem is defined as typed
+    (quizgen.numeric.typed), when SymPy's form of it is defined more widely."""
     expr, var, expected, answer = _inputs(expr, var, expected, answer)
-    frame = frame_for(var, expr, expected)
-    for v in _details(expr, var, expected):
+    domain = None if domain is None else as_formula(domain, var)
+    frame = frame_for(var, expr if domain is None else domain, expected)
+    for v in _candidates(expr, var, expected, domain):
         if _matches(frame, v.wrong, answer):
             return v.code, v.feedback()
     return None, _generic_feedback(expr, var)
+
+
+def _candidates(expr, var, expected, typed=None) -> list[Variant]:
+    """The variants of SymPy's form of the problem and, when given, of the typed form (quizgen.numeric.typed: the
+    structure the student differentiated, (4 sin 3x)⁴ rather than 256 sin⁴ 3x), most specific first."""
+    own = _details(expr, var, expected)
+    if typed is None or typed == expr:
+        return list(own)
+    more = _details(typed, var, expected)
+    return sorted([*own, *more], key=lambda v: (_RANK[v.code], v.depth))
 
 
 def first_match(frame, variants, answer):
