@@ -273,8 +273,8 @@ class _Deriver:
         consts, log_bases = pair_log_bases(consts, factors)
         if consts:
             c = sp.Mul(*consts)
-            rest = sp.Mul(*[sp.Mul(f, sp.Pow(sp.log(log_bases[i]), -1)) if i in log_bases else f
-                            for i, f in enumerate(factors)])
+            rest = _mul([sp.Mul(f, sp.Pow(sp.log(log_bases[i]), -1)) if i in log_bases else f
+                         for i, f in enumerate(factors)])
             dr, vr = self.d(rest, depth)
             variants = self.lift(vr, lambda w: c * w)
             if c not in (1, -1):
@@ -289,7 +289,17 @@ class _Deriver:
         numer = [f for f in units if not (f.is_Pow and f.exp.is_Number and f.exp.is_negative)]
         denom = [sp.Pow(f.base, -f.exp) for f in units if f.is_Pow and f.exp.is_Number and f.exp.is_negative]
         if numer and denom:
-            return self.d_quotient(sp.Mul(*numer), sp.Mul(*denom), depth)
+            # Built unevaluated, so a typed (quizgen.numeric.typed) numerator x·(x/eˣ) stays a product of two
+            # factors (SymPy would merge it into x²e⁻ˣ, whose product rule is not the student's).
+            d, variants = self.d_quotient(_mul(numer), _mul(denom), depth)
+            if len(units) <= 4:
+                # a·b⁻¹ typed as a product is differentiated by some as one: f′·(g⁻¹)′
+                seen = set(self.rules)  # not rules the quotient needs
+                ds = [self.d(f, depth + 1)[0] for f in units]
+                self.rules = seen
+                variants.append(Variant("product-of-derivatives", sp.Mul(*ds), depth,
+                                        (("f", units[0]), ("g", sp.Mul(*units[1:])))))
+            return d, variants
         if denom:
             g = sp.Mul(*denom)
             return self.d_power_const(sp.Pow(g, -1), g, sp.S.NegativeOne, depth)
@@ -307,6 +317,11 @@ class _Deriver:
         f, g = fs[0], sp.Mul(*fs[1:])
         pf = (("f", f), ("g", g))
         variants = [Variant("product-of-derivatives", sp.Mul(*ds), depth, pf)]
+        leaves = _product_leaves(fs, self.dep)
+        if len(fs) < len(leaves) <= 6:
+            # a typed nest of products, (a·b)·c, taken as one product a·b·c: f′g′h′
+            variants.append(Variant("product-of-derivatives", sp.Mul(*[self.d(f, depth + 1)[0] for f in leaves]),
+                                    depth, pf))
         if len(fs) <= 4:
             for i in range(len(fs)):
                 variants.append(Variant("product-missing-term", d - term(i, ds[i]), depth, pf))
@@ -391,6 +406,21 @@ class _Deriver:
         own = [_FUNCTION_MISTAKES[code](e, row, self.var, u, d, du, depth) for code in row.mistakes]
         variants[:0] = [v for v in own if v is not None]
         return d, variants
+
+
+def _product_leaves(fs, dep) -> list:
+    """The factors of a nest of products (typed (a·b)·c), constants and quotients kept whole."""
+    out = []
+    for f in fs:
+        if f.is_Mul and not any(a.is_Pow and a.exp.is_negative for a in f.args):
+            out.extend(_product_leaves([a for a in f.args if dep(a)], dep))
+        else:
+            out.append(f)
+    return out
+
+
+def _mul(fs):
+    return fs[0] if len(fs) == 1 else sp.Mul(*fs, evaluate=False)
 
 
 def _count_nodes(e, limit: int) -> int:

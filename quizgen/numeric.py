@@ -54,7 +54,7 @@ Fn = Callable[[mpmath.ctx_mp.MPContext, object, bool], object]
 def typed(text: str, var: str = "x", plain=None):
     """The formula as it was typed. SymPy rewrites (√x·sin x)² as x·sin²x and (x/log₅x)·ln x as x·ln 5, defined
     for x < 0 too, and (4 sin 3x)⁴ as 256 sin⁴(3x), which hides the power and chain rules a student applies to it.
-    The tree is read with SymPy's evaluation off (its numbers evaluated, its sums and pure products flattened).
+    The tree is read with SymPy's evaluation off (its numbers evaluated, its sums flattened).
     Its value is the same; a Frame or an evaluation given it samples only where every part of what was typed is
     defined, and quizgen.mistakes builds the typical mistakes from its structure too. When it holds nothing SymPy's
     form lacks, the plain parse is returned. Raises what quizgen.mathparse.parse raises (it reads the text normally
@@ -87,16 +87,13 @@ def _tidy(e, x):
     if not e.args:
         return e
     args = [_tidy(a, x) for a in e.args]
-    if e.is_Add or e.is_Mul and not _quotient(e):
-        flat = []
-        for a in args:  # a·b·c is one product (the parser nests it), (a/b)·c a product of a quotient
-            flat.extend(a.args if a.func is e.func and not _quotient(a) else (a,))
-        return e.func(*flat, evaluate=False)
-    if e.is_Mul:  # a quotient: its numerator's factors flattened, the denominator kept whole
+    if e.is_Add:
         flat = []
         for a in args:
-            flat.extend(a.args if a.is_Mul and not _quotient(a) else (a,))
+            flat.extend(a.args if a.is_Add else (a,))
         return e.func(*flat, evaluate=False)
+    # Products stay nested as typed ((a·b)·c and a·(b·c)): quizgen.mistakes reads a nest of products both as
+    # typed and as one product of all its factors.
     return e.func(*args, evaluate=False)
 
 
