@@ -406,6 +406,7 @@ _K = 24
 # A point where a reference takes an exponential of more than 92 (e^92 ≈ 10^40), or has a value beyond 10^±300
 # (or below 10^-40), is not used; in the bands of large |x| the largest usable |x| below the drawn one is looked for.
 _EXP_ARG_LIMIT = 92
+_MAX_FAR = 40  # candidates too big or too far out before a frame stops looking
 _MAG_HIGH = 1000  # bits, about 10^301
 _MAG_LOW = -133   # bits, about 10^-40
 
@@ -493,8 +494,10 @@ class Frame:
         self.skipped = 0
         c = _ctx()
         for p in _candidates(seed):
+            if self.skipped >= _MAX_FAR:
+                break  # x^(10^100): almost every point is too big; what was found is all there is
             r = _probe(fns, p, c)
-            if r == "far" and abs(p[0]) > 20 * 2**_K:
+            if r == "far" and abs(p[0]) > 20 * 2**_K and self.skipped < _MAX_FAR // 4:
                 q = _largest_usable(fns, c, p[0])
                 if q is not None and q not in pts:
                     p, r = q, "ok"

@@ -100,7 +100,7 @@ def check(expr, text: str, var: str = "x", *, expected=None, point=None, order=N
         expected = sp.diff(expr, x)
     answer, text = read_answer(text, var)
     return judge(expected, answer, x, text=text, domain=domain, require_simplified=require_simplified,
-                 timeout=timeout, diagnose=lambda a: mistakes.diagnose(expr, x, a, expected=expected, domain=domain))
+                 timeout=timeout, diagnose=lambda a: mistakes.diagnose_all(expr, x, a, expected=expected, domain=domain))
 
 
 def variants(p) -> list:
