@@ -181,7 +181,7 @@ def _additive_pairs(groups: list[list[Variant]], d) -> list[Variant]:
         for j in range(i + 1, len(heads)):
             for a in heads[i]:
                 for b in heads[j]:
-                    v = _pair(a, b, a.wrong + b.wrong - d)
+                    v = _pair(a, b, sp.Add(a.wrong, b.wrong, -d, evaluate=False))
                     if v is not None:
                         out.append(v)
                     if len(out) >= _MAX_PAIRS:
@@ -204,7 +204,7 @@ def _chain_pairs(variants: list[Variant], d, depth: int) -> list[Variant]:
                 other = b if a.code == "chain-missing-inner" else a
                 if other.depth != depth:
                     continue  # the inner derivative left out: a mistake inside it does not show
-            v = _pair(a, b, a.wrong * b.wrong / d)
+            v = _pair(a, b, sp.Mul(a.wrong, b.wrong, sp.Pow(d, -1, evaluate=False), evaluate=False))
             if v is not None:
                 out.append(v)
             if len(out) >= _MAX_PAIRS:
@@ -274,9 +274,10 @@ _FUNCTION_MISTAKES = {
 class _Deriver:
     """Differentiates by the course's rules and, at each node, lists the derivatives that one wrong rule gives."""
 
-    def __init__(self, var):
+    def __init__(self, var, pairs: bool = False):
         self.var = var
         self.rules: set[str] = set()
+        self.pairs = pairs  # also build two-mistake variants (only when one mistake does not explain an answer)
 
     def dep(self, e) -> bool:
         return e.has(self.var)
@@ -337,7 +338,7 @@ class _Deriver:
             variants += lifted
         if any(self.dep(t) for t in terms):
             self.rules.add("sum")
-        if len(terms) <= 6:
+        if self.pairs and len(terms) <= 6:
             variants += _additive_pairs(groups, d)
         return d, _cap(variants)
 
@@ -407,7 +408,7 @@ class _Deriver:
             lifted = self.lift(vi, lambda w, i=i, rest=rest: rest + term(i, w))
             groups.append(lifted)
             variants += lifted
-        if len(fs) <= 4:
+        if self.pairs and len(fs) <= 4:
             variants += _additive_pairs(groups, d)
         return d, _cap(variants)
 
@@ -428,7 +429,8 @@ class _Deriver:
         lf = self.lift(vf, lambda w: (w * g - f * dg) / g**2)
         lg = self.lift(vg, lambda w: (df * g - f * w) / g**2)
         variants += lf + lg
-        variants += _additive_pairs([lf, lg], d)
+        if self.pairs:
+            variants += _additive_pairs([lf, lg], d)
         return d, _cap(variants)
 
     def d_pow(self, e, depth):
@@ -453,7 +455,7 @@ class _Deriver:
         variants.insert(0, Variant("exponent-not-lowered", n * b**n * db, depth, (("n1", n - 1),)))
         if n.is_negative:
             variants.insert(1, Variant("exponent-raised", n * b ** (n + 1) * db, depth, (("n1", n - 1),)))
-        return d, _cap(variants + _chain_pairs(variants, d, depth))
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
 
     def d_exp_base(self, e, a, u, depth):
         self.rules.add("exponential")
@@ -468,7 +470,7 @@ class _Deriver:
             Variant("missing-ln-factor", e * du / ln_a, depth, parts + (("how", "upside down"),)),
             Variant("power-rule-on-exponential", u * a ** (u - 1) * du, depth, (("where", e), ("rule", rule))),
         ]
-        return d, _cap(variants + _chain_pairs(variants, d, depth))
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
 
     def d_log_base(self, e, u, a, depth):
         self.rules.add("logarithm")
@@ -479,7 +481,7 @@ class _Deriver:
             Variant("missing-ln-factor", du / u, depth, parts + (("how", "missing"),)),
             Variant("missing-ln-factor", du * ln_a / u, depth, parts + (("how", "upside down"),)),
         ]
-        return d, _cap(variants + _chain_pairs(variants, d, depth))
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
 
     def d_function(self, e, row, depth):
         """A course function of an inner u: the chain rule, plus the mistakes its row names."""
@@ -488,7 +490,7 @@ class _Deriver:
         d, variants, du = self.chain(e, u, row.d(u), depth)
         own = [_FUNCTION_MISTAKES[code](e, row, self.var, u, d, du, depth) for code in row.mistakes]
         variants[:0] = [v for v in own if v is not None]
-        return d, _cap(variants + _chain_pairs(variants, d, depth))
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
 
 
 def _product_leaves(fs, dep) -> list:
@@ -516,11 +518,11 @@ def _count_nodes(e, limit: int) -> int:
 
 
 @lru_cache(maxsize=256)
-def _raw_variants(expr, var) -> tuple[tuple[Variant, ...], frozenset]:
+def _raw_variants(expr, var, pairs: bool = False) -> tuple[tuple[Variant, ...], frozenset]:
     variants: list[Variant] = []
     rules: set[str] = set()
     if _count_nodes(expr, _MAX_NODES) <= _MAX_NODES:
-        der = _Deriver(var)
+        der = _Deriver(var, pairs)
         try:
             _, variants = der.d(expr)
         except (RecursionError, ValueError, TypeError, ZeroDivisionError):
@@ -552,7 +554,7 @@ def _details(expr, var, expected) -> tuple[Variant, ...]:
 @lru_cache(maxsize=256)
 def _pair_details(expr, var, expected) -> tuple[Variant, ...]:
     """Two-mistake variants (at most _MAX_PAIRS_TRIED), most specific first, none equal to the key."""
-    variants, _ = _raw_variants(expr, var)
+    variants, _ = _raw_variants(expr, var, True)
     pairs = [v for v in variants if v.pair is not None]
     pairs.sort(key=lambda v: (_RANK[v.pair[0].code], _RANK[v.pair[1].code], v.depth))
     frame = frame_for(var, expr, expected)

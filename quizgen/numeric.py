@@ -67,10 +67,22 @@ def typed(text: str, var: str = "x", plain=None):
     x = symbol(var)
     with sp.evaluate(False):
         raw = parse(text, var)
+    if _too_many_nodes(raw, _TYPED_MAX_NODES):
+        return plain  # a typed monster ((x+1)(x+2)…(x+60)): SymPy's form, as for its mistakes
     t = _tidy(raw, x)
     if t == plain or _parts(t, True) == _parts(plain, False):
         return plain
     return t
+
+
+_TYPED_MAX_NODES = 150
+
+
+def _too_many_nodes(e, limit: int) -> bool:
+    for n, _ in enumerate(sp.preorder_traversal(e)):
+        if n > limit:
+            return True
+    return False
 
 
 def _parts(e, unevaluated: bool) -> set:
@@ -414,7 +426,14 @@ _MAG_LOW = -133   # bits, about 10^-40
 def _seed(var, refs) -> bytes:
     import hashlib
 
-    return hashlib.sha256("\0".join([str(var), *(sp.srepr(r) for r in refs)]).encode()).digest()
+    h = hashlib.sha256(str(var).encode())
+    for r in refs:  # the first nodes of each tree (srepr of a 60-factor product's derivative takes seconds)
+        for i, n in enumerate(sp.preorder_traversal(r)):
+            if i > 400:
+                break
+            h.update((type(n).__name__ if n.args else str(n)).encode() + b"\0")
+        h.update(b"\1")
+    return h.digest()
 
 
 def _candidates(seed: bytes):
