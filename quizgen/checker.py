@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .equiv import small
+from .equiv import cancelled, small
 from .errors import ParseError
 from .mathparse import as_formula, check_variable, parse, symbol
 from .numeric import typed
@@ -114,7 +114,7 @@ def _problem(problem_text: str, var: str):
             from .keyform import textbook
 
             if small(d, 300):
-                d = textbook(d, x)
+                d = textbook(cancelled(d, x), x)
         except Exception:  # noqa: BLE001 — the plain derivative is a fine key when the tidier fails
             pass
     return expr, d, domain

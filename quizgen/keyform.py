@@ -146,13 +146,6 @@ def textbook(d, x, prefer_fraction: bool = False, keep_factored: bool = False):
             cands.append(sp.collect(d, fn))
         if any(f.is_Add for t in d.args for f in sp.Mul.make_args(t)):
             cands.append(sp.Add(*[sp.factor_terms(t) for t in d.args]))
-    if sp.count_ops(d) < 80 and any(f.is_Pow and f.exp.is_negative and f.base.has(x)
-                                    for f in sp.preorder_traversal(d)):
-        # A typed problem's derivative can cancel: (x² − 1)/(x − 1) gives (x² − 2x + 1)/(x − 1)² = 1, arctan(1/x)
-        # gives −1/(x²(1/x² + 1)) = −1/(x² + 1). Only a form strictly shorter than all the others is offered.
-        c = sp.cancel(sp.together(d))
-        if sp.count_ops(c) < min(sp.count_ops(k) for k in cands):
-            cands.append(c)
     if d.has(sp.tan):
         cands = [_sec_squared(c) for c in cands]
     cands = [_sign_out(c) for c in dict.fromkeys(cands)]
