@@ -30,6 +30,7 @@ class Verdict:
     ask: str = "derivative"
     point: sp.Expr | None = None
     expected_display: str | None = None
+    mistakes: tuple[str, ...] = ()  # every mistake named, most specific first (two for a two-mistake answer)
 
     @property
     def decided(self) -> bool:
@@ -51,6 +52,8 @@ class Verdict:
             "feedback": self.feedback,
             "form": dict(self.form),
         }
+        if self.mistake is not None:  # only with a mistake, so correct rows keep exactly the keys they had
+            d["mistakes"] = list(self.mistakes) if self.mistakes else [self.mistake]
         if not self.decided:  # only here, so decided rows keep exactly the keys scripts already read
             d["decided"] = False
         if self.ask != "derivative":  # today's f′(x) objects keep exactly the keys scripts already read
