@@ -68,10 +68,11 @@ def preview(text: str, variable: str = "x") -> str:
     if s.lower() in QUIT | HINT | SKIP | STEPS | HELP | TWO_D:
         return f" command: {s.lower()}"
     from ..mathparse import parse
-    from ..printing import to_text
+    from ..printing import to_text, typed_text
 
     try:
-        return f" read as: {to_text(parse(s, variable))}"
+        value = parse(s, variable)  # errors first; then the echo in the typed structure (issue 13)
+        return f" read as: {typed_text(s, variable) or to_text(value)}"
     except ParseError as e:
         return f" … {e.message}"
     except (QuizgenError, RecursionError, ValueError, TypeError, OverflowError):
