@@ -204,7 +204,7 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
             continue  # the move left the domain (or the value is too big): try the next point
         vb = _at(answer, var, p, frame.real)
         if vb is None:
-            return "domain-mismatch", complex(p) if not frame.real else float(p)
+            return "domain-mismatch", _where(p, frame.real)
         d1 = abs(va - vb)
         if d1 > RTOL_CONFIRM * max(abs(va), abs(vb)):
             wa = _at(expected, var, p, frame.real, 2 * DPS_CONFIRM + 40)
@@ -213,7 +213,7 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
                 continue
             d2 = abs(wa - wb)
             if d2 > RTOL_CONFIRM * max(abs(wa), abs(wb)) and d2 >= d1 / 2:
-                return "different", complex(p) if not frame.real else float(p)
+                return "different", _where(p, frame.real)
         agree += 1
         if agree >= enough:
             return "equal", None
@@ -228,6 +228,9 @@ def confirm_points(frame, expected, answer, n: int = 8) -> list:
     out = []
     for i, p in enumerate(frame.points[:n]):
         h = sp.Rational(int.from_bytes(seed[4 * i: 4 * i + 4], "big"), 2**32)
+        if p[0] == "vec":  # several variables: each coordinate moved, by its own irrational amount
+            out.append(tuple(_moved(q, h, k, seed[31 - i] % 2, frame.real) for k, q in enumerate(p[1])))
+            continue
         if frame.real:
             m, k = p
             base = sp.Rational(m, 2**k)
@@ -240,10 +243,29 @@ def confirm_points(frame, expected, answer, n: int = 8) -> list:
     return out
 
 
+def _moved(q, h, k: int, up: int, real: bool):
+    """One coordinate of a several-variable confirmation point (see confirm_points): √2, √3, √5 ... per axis."""
+    root = sp.sqrt(sp.prime(k + 1))
+    if real:
+        m, kk = q
+        base = sp.Rational(m, 2**kk)
+        step = (1 + h) * root / 2**14 * max(1, abs(base))
+        return base + (step if up else -step)
+    (m1, k1), (m2, k2) = q
+    return sp.Rational(m1, 2**k1) + sp.I * sp.Rational(m2, 2**k2) + (1 + h) * (root + sp.I * sp.sqrt(3)) / 2**14
+
+
+def _where(p, real: bool):
+    if isinstance(p, tuple):
+        return tuple(_where(q, real) for q in p)
+    return complex(p) if not real else float(p)
+
+
 def _at(expr, var, point, real: bool, dps: int = DPS_CONFIRM):
     from .numeric import TOO_BIG, _compile, _value
 
-    v = _value(_compile(expr, var), ("at", point), dps, real)
+    where = ("vec", tuple(("at", q) for q in point)) if isinstance(point, tuple) else ("at", point)
+    v = _value(_compile(expr, var), where, dps, real)
     return None if v is TOO_BIG else v
 
 

@@ -33,6 +33,10 @@ _ASKED: dict[str, tuple[str, str]] = {
     "value": ("Value of the derivative", "f′(a): differentiate, then put x = a"),
     "tangent": ("Tangent line", "y = f(a) + f′(a)(x − a)"),
     "normal": ("Normal line", "y = f(a) − (x − a)/f′(a)"),
+    "partial": ("Partial derivative", "∂f/∂x: differentiate in x, the other variables held constant"),
+    "mixed": ("Second partial derivative", "∂²f/∂y∂x = ∂/∂y (∂f/∂x)"),
+    "gradient": ("Gradient", "∇f = (∂f/∂x, ∂f/∂y, …): one partial derivative per variable"),
+    "implicit": ("Implicit differentiation", "F(x, y) = 0: Fₓ + F_y·dy/dx = 0, so dy/dx = −Fₓ/F_y"),
 }
 _ALL: dict[str, tuple[str, str]] = {
     **_STRUCTURAL,

@@ -1,0 +1,233 @@
+"""Several variables (issue 11): partial derivatives, gradients, implicit dy/dx — checking, solving, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from quizgen.checker import check_text
+from quizgen.cli import main
+from quizgen.errors import ParseError
+from quizgen.mathparse import parse, symbol
+
+x, y, z = symbol("x"), symbol("y"), symbol("z")
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def run(*args):
+    r = CliRunner().invoke(main, list(args))
+    return r.exit_code, r.output
+
+
+# ---------------------------------------------------------------- variables are declared, typos still refused
+
+def test_a_stray_letter_in_a_one_variable_check_is_still_refused_with_todays_message():
+    code, out = run("check", "x^2", "2x + y")
+    assert code == 2
+    assert ("error: answer: cannot read '2x + y' at position 6: unknown name 'y' (the variable is 'x'; functions: "
+            "sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh sech ln log exp sqrt; constants: e pi)") in out
+
+
+def test_a_letter_the_problem_does_not_have_is_refused_in_a_partial_answer():
+    with pytest.raises(ParseError) as err:
+        check_text("x^2 + y^2", "2x + z", wrt="x")
+    assert err.value.field == "answer" and "unknown name 'z'" in err.value.message
+
+
+def test_declared_variables_only():
+    # --vars x,y: a z in the problem is a typo, not a variable
+    with pytest.raises(ParseError) as err:
+        check_text("x^2 + z", "2x", wrt="x", variables="x,y")
+    assert err.value.field == "problem" and "unknown name 'z'" in err.value.message
+
+
+def test_parser_variables_parameter_is_additive():
+    assert parse("x^2 y + xy", "x", variables=("y",)) == x**2 * y + x * y
+    with pytest.raises(ParseError):
+        parse("x^2 y", "x")
+
+
+# ---------------------------------------------------------------- partial derivatives
+
+def test_partial_done_whens():
+    code, out = run("check", "x^2 + y^2", "2x", "--wrt", "x")
+    assert code == 0 and out.startswith("correct")
+    code, out = run("check", "x^2 + y^2", "2x + 2y", "--wrt", "x")
+    assert code == 1 and "mistake:  other-variable-differentiated" in out
+
+
+@pytest.mark.parametrize("problem,wrt,answer,mistake", [
+    ("x^2 y + sin(x y)", "y", "x^2 + x cos(x y)", None),
+    ("x^2 y + sin(x y)", "x", "2x y + y cos(x y)", None),
+    ("x^2 y", "x", "2x", "forgot-constant-multiple"),
+    ("x^2 y + sin(x y)", "x", "2xy + x^2 + cos(xy)(y + x)", "other-variable-differentiated"),
+    ("x^2 y + sin(x y)", "x", "x^2 + x cos(x y)", "wrong-variable"),
+    ("x^2 y + sin(x y)", "x", "2x y + cos(x y)", "chain-missing-inner"),
+    ("x e^y", "y", "x e^y", None),
+    ("ln(x^2 + y^2)", "x", "2x/(x^2+y^2)", None),
+    ("ln(x^2 + y^2)", "x", "1/(x^2+y^2)", "chain-missing-inner"),
+    ("e^(x y)", "x", "y e^(x y)", None),
+    ("(3w + b - 5)^2", "w", "6(3w + b - 5)", None),
+    ("(3w + b - 5)^2", "w", "2(3w + b - 5)", "chain-missing-inner"),
+    ("x^2 y z", "z", "x^2 y", None),
+])
+def test_partial_checks(problem, wrt, answer, mistake):
+    v = check_text(problem, answer, wrt=wrt)
+    assert v.correct == (mistake is None), v.feedback
+    assert v.mistake == mistake
+
+
+def test_partial_json_and_domain():
+    code, out = run("check", "ln(x^2 + y^2)", "2x/(x^2+y^2)", "--wrt", "x", "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["correct"] is True and d["ask"] == "partial"
+
+
+def test_solve_partial_names_the_constant_step():
+    code, out = run("solve", "x^2 y + sin(x y)", "--wrt", "y", "--steps")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "∂/∂y [ x²y + sin(xy) ]"
+    assert lines[1] == "  ∂f/∂y = x² + x cos(xy)"
+    assert "  1. Partial derivative: treat x as a constant (only y varies); ∂/∂y [x²y + sin(xy)] = x² + x cos(xy)" \
+        in lines
+
+
+def test_solve_partial_json_carries_variables_and_wrt():
+    code, out = run("solve", "x^2 y + sin(x y)", "--wrt", "y", "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["variables"] == ["x", "y"] and d["wrt"] == "y" and d["ask"] == "partial"
+    assert parse(d["answer"].replace("**", "^"), "x", variables=("y",)) == sp.diff(x**2 * y + sp.sin(x * y), y)
+
+
+def test_partial_without_wrt_is_a_clear_error():
+    code, out = run("check", "x^2 + y^2", "2x", "--ask", "partial")
+    assert code == 2 and "--ask partial needs the variable: add --wrt x (one of x, y)" in out
+
+
+# ---------------------------------------------------------------- gradients
+
+@pytest.mark.parametrize("typed", ["<2x, 2y>", "(2x, 2y)", "[2x, 2y]", "2x i + 2y j", "⟨2x, 2y⟩", "2y j + 2x i"])
+def test_gradient_forms(typed):
+    code, out = run("check", "x^2+y^2", typed, "--ask", "gradient")
+    assert code == 0, out
+
+
+def test_gradient_done_whens():
+    code, out = run("check", "x^2+y^2", "(2y, 2x)", "--ask", "gradient")
+    assert code == 1 and "mistake:  partials-swapped" in out
+    code, out = run("check", "x^2+y^2", "(2, 4)", "--ask", "gradient", "--at", "1,2")
+    assert code == 0, out
+    code, out = run("check", "x^2+y^2", "(4, 2)", "--ask", "gradient", "--at", "1,2")
+    assert code == 1 and "partials-swapped" in out
+
+
+@pytest.mark.parametrize("typed,mistake", [
+    ("2x", "not-a-vector"),
+    ("(2x, 2y, 0)", "wrong-dimension"),
+    ("(2x + 2y, 2y)", "other-variable-differentiated"),
+    ("(2x, -2y)", "sign-error"),
+])
+def test_gradient_mistakes(typed, mistake):
+    v = check_text("x^2 + y^2", typed, ask="gradient")
+    assert not v.correct and v.decided and v.mistake == mistake
+
+
+def test_gradient_component_mistake_is_placed():
+    v = check_text("x^2 y + sin(x y)", "(2xy + y cos(xy), x^2 + cos(xy))", ask="gradient")
+    assert v.mistake == "chain-missing-inner" and v.feedback.startswith("Component 2, ∂f/∂y: ")
+
+
+def test_gradient_three_variables_and_weights():
+    assert check_text("x^2 y z", "(2xyz, x^2 z, x^2 y)", ask="gradient").correct
+    v = check_text("(3w + b - 5)^2", "(6(3w + b - 5), 2(3w + b - 5))", ask="gradient")
+    assert v.correct and v.expected == sp.Tuple(*[sp.diff((3 * symbol("w") + symbol("b") - 5) ** 2, s)
+                                                  for s in (symbol("w"), symbol("b"))])
+
+
+def test_gradient_unreadable_component_points_into_the_whole_text():
+    with pytest.raises(ParseError) as err:
+        check_text("x^2 + y^2", "(2x, 2y +)", ask="gradient")
+    assert err.value.text == "(2x, 2y +)" and err.value.offset == 8
+
+
+def test_gradient_point_outside_the_domain():
+    code, out = run("check", "ln(x y)", "(1, 1)", "--ask", "gradient", "--at", "-1,1")
+    assert code == 2 and "not differentiable at (x, y) = (−1, 1)" in out
+
+
+# ---------------------------------------------------------------- implicit dy/dx
+
+def test_implicit_done_whens():
+    code, out = run("check", "x^2 + y^2 = 25", "-x/y", "--ask", "implicit")
+    assert code == 0, out
+    code, out = run("check", "x^2 + y^2 = 25", "-y/x", "--ask", "implicit")
+    assert code == 1 and "implicit-inverted" in out
+
+
+@pytest.mark.parametrize("typed,ok", [("x/(-y)", True), ("(-2x)/(2y)", True), ("dy/dx = -x/y", True),
+                                      ("y' = -x/y", True), ("-x/sqrt(25 - x^2)", False), ("x/y", False)])
+def test_implicit_compared_as_functions_of_x_and_y(typed, ok):
+    # equal on the curve (the upper half) is not enough: −x/√(25 − x²) is not −x/y as a function of x and y
+    assert check_text("x^2 + y^2 = 25", typed, ask="implicit").correct is ok
+
+
+def test_implicit_missing_chain_factor():
+    v = check_text("x^2 y + y^3 = x", "(1 - 2x y - x^2)/(3y^2)", ask="implicit")
+    assert v.mistake == "implicit-missing-dy-dx" and "x²y" in v.feedback
+    assert check_text("x^2 y + y^3 = x", "(1-2x y)/(x^2+3y^2)", ask="implicit").correct
+
+
+def test_implicit_needs_an_equation():
+    code, out = run("check", "x^2 + y^2", "-x/y", "--ask", "implicit")
+    assert code == 2 and "an implicit curve is an equation in x and y" in out
+
+
+def test_solve_implicit_steps():
+    code, out = run("solve", "x^2 + y^2 = 25", "--ask", "implicit", "--steps")
+    assert code == 0
+    assert out.splitlines()[:2] == ["x² + y² = 25;  find dy/dx", "  dy/dx = −x/y"]
+    assert ("1. Implicit differentiation: differentiate both sides (y is a function of x): 2x + 2y·dy/dx = 0; "
+            "collect dy/dx: 2y·dy/dx = −2x; solve: dy/dx = −x/y") in out
+
+
+# ---------------------------------------------------------------- the numeric engine in several variables
+
+def test_multiframe_points_are_inside_the_domain():
+    from quizgen.numeric import evaluate, frame_for, point_float
+
+    f = sp.log(x * y) + sp.sqrt(x - y)
+    fr = frame_for((x, y), f)
+    assert len(fr.points) == 8 and fr.real
+    for p in fr.points:
+        a, b = point_float(p)
+        assert a * b > 0 and a >= b
+    assert evaluate(x**2 + y**2, (x, y), (1, 2)) == 5.0
+
+
+def test_vanishing_at_the_frame_points_does_not_pass():
+    # the confirmation points are moved off the dyadic frame, in every coordinate
+    v = check_text("x^2 + y^2", "2x + sin(2^24 pi x) sin(2^24 pi y)", wrt="x")
+    assert not v.correct
+
+
+# ---------------------------------------------------------------- second partials
+
+def test_mixed_partials():
+    assert check_text("x^2 y^3", "6x y^2", wrt="x,y").correct
+    assert check_text("x^2 y^3", "2y^3", wrt="x,x").correct
+    v = check_text("x^2 y^3", "3x^2 y^2", wrt="x,y")
+    assert v.mistake == "gave-first-partial" and "with respect to x" in v.feedback
+    code, out = run("solve", "x^2 y^3", "--wrt", "x,y")
+    assert code == 0 and out.splitlines() == ["∂²/∂x∂y [ x²y³ ]", "  ∂f/∂y = 3x²y²", "  ∂²f/∂x∂y = 6xy²"]
+    code, out = run("solve", "x^2 y^3 + sin(x y)", "--wrt", "x,y", "--format", "json")
+    assert json.loads(out)["clairaut"] == "The mixed partials are equal (Clairaut): ∂²f/∂y∂x gives the same."
+
+
+def test_mixed_needs_two_variables():
+    code, out = run("check", "x^2 y", "2x", "--ask", "mixed", "--wrt", "x")
+    assert code == 2 and "--ask mixed needs two variables" in out
