@@ -151,6 +151,9 @@ def _out_of_time(b, problem_expr, answer_text, var, expected, ask) -> Verdict:
 
 def check_problem(problem, answer_text: str, **kw) -> Verdict:
     """check_answer for a generated Problem: what it asks, at its point, against its own key."""
+    if problem.variables:  # several variables: the problem's own, and what it differentiates by
+        kw.setdefault("variables", problem.variables)
+        kw.setdefault("wrt", problem.wrt)
     return check_answer(problem.expr, answer_text, problem.variable, expected=problem.answer, ask=problem.ask,
                         point=problem.point, order=problem.order if problem.ask == "second" else None, **kw)
 

@@ -133,6 +133,8 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
         expr = expr.lhs - expr.rhs
     mod = asks.get(ask)
     several = getattr(mod, "SEVERAL", False)
+    if getattr(fam, "variables", ()) and len(fam.variables) > 1 and not several:
+        raise DrawRejected(f"a function of {', '.join(fam.variables)} has no {mod.NOUN} (ask partial or gradient)")
     d = sp.diff(expr, x)
     key = textbook(d, x, prefer_fraction="quotient" in fam.rules, keep_factored="chain" in fam.rules)
     answer_text = to_text(key)
@@ -149,6 +151,8 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
     pid = f"{fam.id}-{hashlib.sha1(str(expr).encode()).hexdigest()[:8]}"
     if ask != "derivative":
         tag = f"{expr}|{ask}|{fields.get('order', 1)}|{fields.get('point')}"
+        if fields.get("wrt"):  # ∂f/∂x and ∂f/∂y of one function are two problems
+            tag += f"|{','.join(fields['wrt'])}"
         pid = f"{fam.id}-{ask}-{hashlib.sha1(tag.encode()).hexdigest()[:8]}"
     instruction = fam.instruction.replace("{var}", fam.variable)
     if ask != "derivative" and fam.instruction == DEFAULT_INSTRUCTION:
@@ -260,8 +264,9 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
                 key = str(expr)
                 if key in seen:
                     continue
-                prng = random.Random(f"quizgen-point:{seed}:{key}") if ask != "derivative" else None
-                problem = make_problem(fam, expr, values, number=len(problems) + 1, ask=ask, point=point,
+                fask = fam.ask if ask == "derivative" and fam.ask else ask  # a family of several variables
+                prng = random.Random(f"quizgen-point:{seed}:{key}") if fask != "derivative" else None
+                problem = make_problem(fam, expr, values, number=len(problems) + 1, ask=fask, point=point,
                                        order=order, rng=prng)
             except DrawRejected:
                 continue

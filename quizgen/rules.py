@@ -7,6 +7,9 @@ from .functions import FUNCTIONS as _FUNCTIONS
 
 # Order matters: banks list, sheets balance and `stats` print topics in this order.
 TOPICS = ("power", "basic", "product", "quotient", "chain", "exp-log")
+# Functions of several variables (quizgen.asks.several): named with --topic, never in a mixed set or the drill's
+# one-variable plan, so the problems those promise stay the same.
+SEVERAL_TOPICS = ("partial", "gradient", "implicit")
 
 # Rules that are not one function's derivative: (title, formula as the steps show it). Each course function
 # brings its own rule from quizgen.functions.

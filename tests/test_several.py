@@ -231,3 +231,101 @@ def test_mixed_partials():
 def test_mixed_needs_two_variables():
     code, out = run("check", "x^2 y", "2x", "--ask", "mixed", "--wrt", "x")
     assert code == 2 and "--ask mixed needs two variables" in out
+
+
+# ---------------------------------------------------------------- banks: partial, gradient, implicit
+
+def _read(text, names):
+    return parse(text.replace("E", "e") if "exp" not in text else text, names[0], variables=tuple(names[1:]))
+
+
+def _check_keys(p: dict):
+    """The JSON key of one generated problem equals sympy.diff (component by component for a gradient)."""
+    names = p["variables"]
+    vs = [symbol(n) for n in names]
+    f = _read(p["expr"], names)
+    if p["ask"] == "gradient":
+        assert isinstance(p["answer"], list) and len(p["answer"]) == len(names)
+        for comp, v in zip(p["answer"], vs):
+            assert sp.simplify(_read(comp, names) - sp.diff(f, v)) == 0
+    elif p["ask"] == "partial":
+        assert p["wrt"] in names
+        assert sp.simplify(_read(p["answer"], names) - sp.diff(f, symbol(p["wrt"]))) == 0
+    else:
+        assert p["ask"] == "implicit" and names == ["x", "y"]
+        lhs, rhs = (_read(p["equation"][k], names) for k in ("lhs", "rhs"))
+        assert sp.simplify(lhs - rhs - f) == 0
+        key = -sp.diff(f, x) / sp.diff(f, y)
+        assert sp.simplify(_read(p["answer"], names) - key) == 0
+
+
+@pytest.mark.parametrize("topic", ["partial", "gradient", "implicit"])
+def test_generate_several_variable_topics(topic):
+    code, out = run("generate", "--topic", topic, "-n", "12", "--seed", "1", "--format", "json")
+    assert code == 0, out
+    ps = json.loads(out)["problems"]
+    assert len(ps) == 12 and len({p["expr"] for p in ps}) == 12
+    assert {p["topic"] for p in ps} == {topic} and {p["ask"] for p in ps} == {topic}
+    assert {p["difficulty"] for p in ps} == {1, 2, 3}
+    for p in ps:
+        _check_keys(p)
+
+
+def test_generate_text_shows_the_asks():
+    code, out = run("generate", "--topic", "partial", "--family", "partial-loss-weight", "-n", "2", "--seed", "3")
+    assert code == 0 and "∂L/∂w = " in out and "∂/∂w [ " in out
+    code, out = run("generate", "--family", "gradient-bowl", "-n", "1", "--seed", "3")
+    assert code == 0 and "∇f = (" in out
+    code, out = run("generate", "--family", "implicit-circle", "-n", "1", "--seed", "3")
+    assert code == 0 and "find dy/dx" in out and "dy/dx = −x/y" in out
+
+
+def test_mixed_sets_are_unchanged_by_the_new_topics():
+    from quizgen import generate
+
+    assert not {p.topic for p in generate(n=40, seed=7).problems} & {"partial", "gradient", "implicit"}
+
+
+def test_bank_families_of_several_variables_are_validated(tmp_path):
+    from quizgen.bank import load_bank
+    from quizgen.errors import BankError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('topic = "mine"\n[[family]]\nid = "m-one"\ndifficulty = 1\ntitle = "T"\n'
+                   'template = "a*x*y"\nvariables = ["x", "j"]\nask = "partial"\nparams.a = { int = [1, 3] }\n'
+                   '[[family]]\nid = "m-two"\ndifficulty = 1\ntitle = "T"\ntemplate = "a*x*y"\n'
+                   'variables = ["x", "y"]\nparams.a = { int = [1, 3] }\n'
+                   '[[family]]\nid = "m-three"\ndifficulty = 1\ntitle = "T"\ntemplate = "y*x^2"\n'
+                   'variables = ["x", "y"]\nask = "partial"\nparams.y = { int = [1, 3] }\n', encoding="utf-8")
+    with pytest.raises(BankError) as err:
+        load_bank(extra=[str(bad)])
+    text = "\n".join(err.value.problems)
+    assert "family m-one: variables: must be a list of one-letter names (not e, i, j or k)" in text
+    assert "family m-two: variables: a family of several variables says what it asks" in text
+    assert "family m-three: params.y: a parameter name must be one lower-case letter other than e and the " \
+           "variables x, y" in text
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_stress_every_several_variable_family_over_many_seeds():
+    """Every new family, 40 seeds each: the key is sympy.diff (each gradient component), a correct answer typed as
+    the key's text passes, and the steps end at the key."""
+    from quizgen.bank import load_bank
+    from quizgen.checker import check_problem
+    from quizgen.problems import generate_set
+
+    bank = load_bank()
+    fams = [f for f in bank.families if f.variables]
+    assert len(fams) >= 20
+    for fam in fams:
+        for seed in range(40):
+            ps = generate_set(1, families=[fam.id], seed=seed, bank=bank)
+            p = ps.problems[0]
+            d = p.to_dict(with_steps=False)
+            _check_keys(d)
+            v = check_problem(p, p.answer_text)
+            assert v.correct, (fam.id, seed, p.answer_text, v.feedback)
+            got = list(p.steps.result) if p.ask == "gradient" else [p.steps.result]
+            want = list(p.answer) if p.ask == "gradient" else [p.answer]
+            assert all(sp.simplify(g - w) == 0 for g, w in zip(got, want)), (fam.id, seed)

@@ -178,7 +178,7 @@ def check(expr, text, var: str = "x", *, expected=None, point=None, order=None, 
     comps = components(expr, vs)
     pt = None
     if point is not None:
-        pt = point_of(point, names) if not isinstance(point, tuple) else point
+        pt = point_of(point, names)
         check_point(expr, vs, comps, pt)
     keys = list(expected) if expected is not None else (at_point(comps, vs, pt) if pt is not None else comps)
     key = sp.Tuple(*keys)

@@ -164,7 +164,12 @@ def vector_latex(comps, column: bool = True) -> str:
 
 def partial_key(expr, v, rules=()) -> sp.Expr:
     """∂f/∂v from sympy.diff, in the textbook form of a key (the other variables are constants to keyform)."""
-    return textbook(sp.diff(expr, v), v, prefer_fraction="quotient" in rules, keep_factored="chain" in rules)
+    key = textbook(sp.diff(expr, v), v, prefer_fraction="quotient" in rules, keep_factored="chain" in rules)
+    if "chain" in rules and key.is_Add:  # ∂/∂w (3w + b − 5)² = 6(3w + b − 5), as a teacher writes it
+        common = sp.factor_terms(key)
+        if common.is_Mul and common.args[0].is_Number and abs(common.args[0]) != 1:
+            return common
+    return key
 
 
 def d_symbol(v: str, f: str = "f") -> str:
@@ -225,7 +230,7 @@ def point_of(text, names) -> tuple | None:
         return None
     from .base import PointError, read_point
 
-    if isinstance(text, (tuple, list)):
+    if isinstance(text, (tuple, list, sp.Tuple)):
         items = list(text)
     else:
         items = [t for t in str(text).replace(";", ",").split(",")]

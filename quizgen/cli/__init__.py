@@ -13,7 +13,9 @@ import click
 
 from ..asks import NAMES as ASK_NAMES  # light: no sympy
 from ..fields import MAX_SPACE_CM  # light: no sympy
-from ..rules import TOPICS as TOPIC_NAMES  # light: no sympy
+from ..rules import SEVERAL_TOPICS, TOPICS  # light: no sympy
+
+TOPIC_NAMES = TOPICS + SEVERAL_TOPICS
 
 
 def say(text, err: bool = False) -> None:
