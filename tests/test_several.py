@@ -329,3 +329,53 @@ def test_stress_every_several_variable_family_over_many_seeds():
             got = list(p.steps.result) if p.ask == "gradient" else [p.steps.result]
             want = list(p.answer) if p.ask == "gradient" else [p.answer]
             assert all(sp.simplify(g - w) == 0 for g, w in zip(got, want)), (fam.id, seed)
+
+
+# ---------------------------------------------------------------- everywhere: sheets, quiz, exams
+
+@pytest.mark.timeout(300)
+def test_sheet_keys_typeset_partials_gradients_and_dy_dx(tmp_path):
+    import subprocess
+
+    for topic, wanted in (("partial", "∂f/∂"), ("gradient", "∇f = ("), ("implicit", "dy/dx = ")):
+        out, key = tmp_path / f"{topic}.pdf", tmp_path / f"{topic}-key.pdf"
+        code, text = run("sheet", "--topic", topic, "-n", "4", "--seed", "1", "-o", str(out), "--key", str(key))
+        assert code == 0, text
+        layer = subprocess.run(["pdftotext", str(key), "-"], capture_output=True, text=True, check=True).stdout
+        assert wanted in layer, (topic, layer)
+        assert "f′(x)" not in layer
+    layer = subprocess.run(["pdftotext", str(tmp_path / "gradient.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "f(x, y) = " in layer
+
+
+def test_piped_quiz_prompts_and_checks_in_several_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUIZGEN_HOME", str(tmp_path))
+    code, out = run("generate", "--family", "gradient-bowl", "-n", "1", "--seed", "4", "--format", "json")
+    p = json.loads(out)["problems"][0]
+    r = CliRunner().invoke(main, ["quiz", "--family", "gradient-bowl", "-n", "1", "--seed", "4"],
+                           input=f"<{', '.join(a.replace('*', '') for a in p['answer'])}>\n")
+    assert r.exit_code == 0, r.output
+    assert f"    ∇ [ {p['question_text']} ]" in r.output and "  ∇f = " in r.output and "Score 1/1" in r.output
+    r = CliRunner().invoke(main, ["quiz", "--family", "implicit-circle", "-n", "1", "--seed", "4"],
+                           input="-y/x\n-x/y\n")
+    assert "find dy/dx" in r.output and "  dy/dx = " in r.output and "upside down" in r.output
+
+
+@pytest.mark.timeout(300)
+def test_exam_sections_with_the_new_asks(tmp_path):
+    import subprocess
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text('title = "Several variables"\nseed = 3\n'
+                    '[[section]]\ntopic = "partial"\ncount = 2\n'
+                    '[[section]]\ntopic = "gradient"\ncount = 1\n'
+                    '[[section]]\ntopic = "implicit"\ncount = 1\n', encoding="utf-8")
+    code, out = run("exam", str(spec), "--versions", "1", "-o", str(tmp_path / "out"), "--format", "pdf,tex",
+                    "--jobs", "1")
+    assert code == 0, out
+    layer = subprocess.run(["pdftotext", str(tmp_path / "out" / "key-A.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "∂" in layer and "∇" in layer and "dy/dx" in layer
+    tex = (tmp_path / "out" / "exam-A.tex").read_text(encoding="utf-8")
+    assert r"\frac{\partial " in tex and r"\nabla " in tex and r"\keyline{\frac{dy}{dx} =" in tex

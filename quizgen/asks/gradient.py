@@ -126,6 +126,16 @@ def question(p) -> str:
     return head
 
 
+def sheet_prefixes(p):
+    from .partial import function_prefix
+
+    f = fname(p.variables)
+    if p.point is not None:
+        pt = ", ".join(to_latex(a) for a in p.point)
+        return function_prefix(p), (rf"\nabla {f}\left({pt}\right) =", f"∇{f}{_at(p)} =")
+    return function_prefix(p), (rf"\nabla {f} =", f"∇{f} =")
+
+
 def prompt(p) -> str:
     return f"{_nabla(p)}{_at(p)} = "
 
@@ -175,12 +185,15 @@ def check(expr, text, var: str = "x", *, expected=None, point=None, order=None, 
 
     names = tuple(variables) or (var,)
     vs = symbols(names)
-    comps = components(expr, vs)
+    comps = [sp.diff(expr, v) for v in vs]  # for the point and the mistakes; the key's textbook form only if needed
     pt = None
     if point is not None:
         pt = point_of(point, names)
         check_point(expr, vs, comps, pt)
-    keys = list(expected) if expected is not None else (at_point(comps, vs, pt) if pt is not None else comps)
+    if expected is not None:
+        keys = list(expected)
+    else:
+        keys = at_point(comps, vs, pt) if pt is not None else components(expr, vs)
     key = sp.Tuple(*keys)
     display = vector_text(keys)
     ptv = sp.Tuple(*pt) if pt is not None else None
@@ -218,6 +231,8 @@ def check(expr, text, var: str = "x", *, expected=None, point=None, order=None, 
         issues = []
         if pt is None:
             for k, a in zip(keys, got):
+                if a == k:  # the key's own form (textbook) is simplified
+                    continue
                 issues += [i for i in form_of(None, a, k, vs[0])["issues"] if i not in issues]
         form = {"simplified": not issues, "issues": issues}
         if issues and require_simplified:

@@ -109,6 +109,10 @@ def question(p) -> str:
     return f"{p.question_text};  find dy/dx"
 
 
+def sheet_prefixes(p):
+    return ("", ""), (r"\frac{dy}{dx} =", "dy/dx =")
+
+
 def prompt(p) -> str:
     return "dy/dx = "
 

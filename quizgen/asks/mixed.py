@@ -87,6 +87,13 @@ def question(p) -> str:
     return f"{symbol_text(a, b).replace('f', '', 1)} [ {p.question_text} ]"
 
 
+def sheet_prefixes(p):
+    from .partial import function_prefix
+
+    f = fname(p.variables)
+    return function_prefix(p), (f"{symbol_latex(*p.wrt, f)} =", f"{symbol_text(*p.wrt, f)} =")
+
+
 def prompt(p) -> str:
     return f"{symbol_text(*p.wrt, fname(p.variables))} = "
 

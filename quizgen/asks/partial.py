@@ -68,6 +68,17 @@ def question(p) -> str:
     return f"∂/∂{_wrt(p)} [ {p.question_text} ]"
 
 
+def function_prefix(p) -> tuple[str, str]:
+    """(LaTeX, text) of "f(x, y) =" (L(w, b) for a loss)."""
+    f, names = fname(p.variables), ", ".join(p.variables or (p.variable,))
+    return f"{f}({names}) =", f"{f}({names}) ="
+
+
+def sheet_prefixes(p):
+    f = fname(p.variables)
+    return function_prefix(p), (f"{d_latex(_wrt(p), f)} =", f"{d_symbol(_wrt(p), f)} =")
+
+
 def prompt(p) -> str:
     return f"{d_symbol(_wrt(p), fname(p.variables))} = "
 

@@ -8,6 +8,8 @@ x, y, z, w, b, t. An answer is read with exactly the problem's variables, so a s
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from .. import mistakes
@@ -186,6 +188,11 @@ def others_text(names, v) -> str:
 
 
 def partial_variants(expr, v, vs, key) -> list[mistakes.Variant]:
+    return list(_partial_variants(expr, v, tuple(vs), key))
+
+
+@lru_cache(maxsize=256)
+def _partial_variants(expr, v, vs, key) -> tuple:
     """Wrong ∂f/∂v: the other variables differentiated too (as if each were v), the partial by another variable,
     one course rule misapplied with the others held constant, the sign, the function itself; pairwise distinct
     and different from the key on the several-variable frame."""
@@ -216,7 +223,7 @@ def partial_variants(expr, v, vs, key) -> list[mistakes.Variant]:
         if w.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or frame.same(key, w) or any(frame.same(k.wrong, w) for k in kept):
             continue
         kept.append(m)
-    return kept
+    return tuple(kept)
 
 
 def partial_feedback(expr, v, vs) -> str:

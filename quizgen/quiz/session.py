@@ -84,6 +84,8 @@ def wrap(text: str, indent: str = "  ", width: int = WIDTH) -> list[str]:
 
 
 def question_line(problem) -> str:
+    if getattr(problem, "variables", ()):  # several variables: ∂/∂x [ … ], ∇ [ … ], "x² + y² = 25;  find dy/dx"
+        return problem.asked.question(problem)
     return f"d/d{problem.variable} [ {problem.question_text} ]"
 
 
@@ -245,6 +247,10 @@ class QuizSession:
     def _check(self, problem, text: str):
         checker = self.checker
         if checker is None:
+            if getattr(problem, "variables", ()):  # what it asks, in its own variables
+                from ..checker import check_problem
+
+                return check_problem(problem, text)
             from ..checker import check_answer as checker
         return checker(problem.expr, text, problem.variable, expected=problem.answer)
 
@@ -291,7 +297,7 @@ class QuizSession:
         pretty = pretty_2d(p.expr) if len(p.question_text) > LONG_QUESTION else ""
         self.show("question", number=i + 1, total=len(self.problems), topic=p.topic, difficulty=p.difficulty,
                   note=self.notes[i], question=question_line(p), pretty=pretty)
-        prompt = f"  {_prompt_name(p.variable)} = "
+        prompt = f"  {_prompt_name(p.variable)} = " if not getattr(p, "variables", ()) else f"  {p.asked.prompt(p)}"
         while True:
             try:
                 line = self.io.read(prompt)

@@ -292,12 +292,14 @@ class _Plan:
     number: int
     var: str
     rows: list = field(default_factory=list)
+    pre: tuple = ()  # (LaTeX, text) of the question's and the answer's prefixes
 
 
 def _plan(problems, steps: bool) -> list[_Plan]:
     plans = []
     for i, prob in enumerate(problems, 1):
         plan = _Plan(prob, _attr(prob, "number", None) or i, str(_attr(prob, "variable", "x") or "x"))
+        plan.pre = _problem_prefixes(prob, plan.var)
         tree = _attr(prob, "steps", None)
         if steps and tree is not None:
             from quizgen.solution import step_rows
@@ -312,10 +314,18 @@ def _prefixes(var: str) -> tuple[tuple[str, str], tuple[str, str]]:
     return (f"f({var}) =", f"f({var}) ="), (f"f'({var}) =", f"f′({var}) =")
 
 
+def _problem_prefixes(prob, var: str):
+    """The prefixes of what a problem asks: f(x, y) = and ∂f/∂x =, ∇f =, dy/dx = for several variables."""
+    asked = getattr(prob, "asked", None) if getattr(prob, "variables", ()) else None
+    if asked is not None and hasattr(asked, "sheet_prefixes"):
+        return asked.sheet_prefixes(prob)
+    return _prefixes(var)
+
+
 def _requests(plans: list[_Plan], key: bool) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     for plan in plans:
-        (q_tex, _), (a_tex, _) = _prefixes(plan.var)
+        (q_tex, _), (a_tex, _) = plan.pre or _prefixes(plan.var)
         out += [(q_tex, FORMULA_PX), (plan.problem.question_latex, FORMULA_PX)]
         if key:
             out += [(a_tex, FORMULA_PX), (plan.problem.answer_latex, FORMULA_PX)]
@@ -328,7 +338,7 @@ def _items(plans: list[_Plan], page: PageSetup, key: bool) -> list[SheetItem]:
     width = page.formula_px
     for plan in plans:
         prob = plan.problem
-        (q_tex, q_txt), (a_tex, a_txt) = _prefixes(plan.var)
+        (q_tex, q_txt), (a_tex, a_txt) = plan.pre or _prefixes(plan.var)
         item = SheetItem(
             number=plan.number,
             question=typeset(prob.question_latex, prob.question_text, prefix=q_tex, prefix_text=q_txt, max_width=width),
