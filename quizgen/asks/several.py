@@ -142,6 +142,12 @@ def read_vector(text: str, names: tuple[str, ...]) -> list | None:
     units = symbols(UNITS)
     if not e.has(*units):
         return None
+    from ..equiv import small
+
+    if any(p.is_Pow and p.base.has(*units) and p.base.is_Add for p in sp.preorder_traversal(e)) or not small(e, 400):
+        # (x + i)^100 would be expanded into 101 terms: a vector is a sum of components times i, j, k
+        raise ParseError("a vector with i, j, k is a sum of components times unit vectors", text, None,
+                         "write it as 2x i + 2y j, or as (2x, 2y)")
     zero = {u: 0 for u in units}
     rest = e.xreplace(zero)
     comps = [sp.expand(e.xreplace({**zero, u: 1}) - rest) for u in units]
