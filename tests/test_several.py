@@ -379,3 +379,12 @@ def test_exam_sections_with_the_new_asks(tmp_path):
     assert "∂" in layer and "∇" in layer and "dy/dx" in layer
     tex = (tmp_path / "out" / "exam-A.tex").read_text(encoding="utf-8")
     assert r"\frac{\partial " in tex and r"\nabla " in tex and r"\keyline{\frac{dy}{dx} =" in tex
+
+
+def test_hostile_vectors_end_at_once():
+    # a unit vector inside a big power of a sum would be expanded into thousands of terms: refused unexpanded
+    with pytest.raises(ParseError) as err:
+        check_text("x^2 + y^2", "(x + y + i + j)^100", ask="gradient")
+    assert "a vector with i, j, k is a sum of components times unit vectors" in err.value.message
+    v = check_text("x^2 + y^2", "(" + ", ".join(["x"] * 300) + ")", ask="gradient")
+    assert v.mistake == "wrong-dimension"
