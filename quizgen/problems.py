@@ -219,7 +219,12 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
     if at is not None:
         from .asks.base import read_point
 
-        point = read_point(at)
+        if isinstance(at, str) and "," in at:  # a point in several variables, for gradients: --at 1,2
+            if ask not in ("derivative", "gradient"):
+                raise GenerationError(f"--at {at}: one number for --ask {ask} (a point (a, b) goes with gradients)")
+            point = tuple(read_point(t.strip()) for t in at.split(","))
+        else:
+            point = read_point(at)
     if order is not None and ask != "second":
         raise GenerationError("--order goes with --ask second (f″ or f‴)")
     if n < 1:

@@ -388,3 +388,16 @@ def test_hostile_vectors_end_at_once():
     assert "a vector with i, j, k is a sum of components times unit vectors" in err.value.message
     v = check_text("x^2 + y^2", "(" + ", ".join(["x"] * 300) + ")", ask="gradient")
     assert v.mistake == "wrong-dimension"
+
+
+def test_generate_gradients_at_a_point():
+    code, out = run("generate", "--topic", "gradient", "--at", "1,2", "-n", "3", "--seed", "1", "-d", "1",
+                    "--format", "json")
+    assert code == 0, out
+    for p in json.loads(out)["problems"]:
+        assert p["point"] == ["1", "2"] and len(p["answer"]) == 2
+        f = _read(p["expr"], p["variables"])
+        at = {x: 1, y: 2}
+        assert [sp.Integer(a) for a in p["answer"]] == [sp.diff(f, v).subs(at) for v in (x, y)]
+    code, out = run("generate", "--topic", "power", "--ask", "value", "--at", "1,2", "-n", "1")
+    assert code == 2 and "one number for --ask value" in out

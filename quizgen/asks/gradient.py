@@ -90,6 +90,8 @@ def build(core: Core) -> dict:
     answer = comps
     if core.point is not None:
         point = tuple(core.point) if isinstance(core.point, (tuple, list, sp.Tuple)) else (core.point,) * len(vs)
+        if len(point) != len(vs):
+            raise DrawRejected(f"the point has {len(point)} coordinates, the function {len(vs)} variables")
         try:
             check_point(core.expr, vs, comps, point)
         except PointError as err:
