@@ -401,3 +401,36 @@ def test_generate_gradients_at_a_point():
         assert [sp.Integer(a) for a in p["answer"]] == [sp.diff(f, v).subs(at) for v in (x, y)]
     code, out = run("generate", "--topic", "power", "--ask", "value", "--at", "1,2", "-n", "1")
     assert code == 2 and "one number for --ask value" in out
+
+
+def test_choice_questions_in_several_variables():
+    from quizgen.exam import build_exam, load_spec
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        spec = Path(d) / "spec.toml"
+        spec.write_text('title = "Choice"\nseed = 3\n'
+                        '[[section]]\ntopic = "partial"\ncount = 2\nkind = "choice"\n'
+                        '[[section]]\ntopic = "gradient"\ncount = 2\nkind = "choice"\n'
+                        '[[section]]\ntopic = "implicit"\ncount = 2\nkind = "choice"\n', encoding="utf-8")
+        exam = build_exam(load_spec(str(spec)), versions=1)
+    qs = exam.versions[0].questions
+    assert [q.problem.ask for q in qs] == ["partial"] * 2 + ["gradient"] * 2 + ["implicit"] * 2
+    for q in qs:
+        texts = [o.text for o in q.options]
+        assert len(set(texts)) == len(texts) == 4
+        right = q.options[q.correct]
+        assert right.code == "correct" and right.text == q.problem.answer_text
+        if q.problem.ask == "gradient":  # every option a column vector, the key's too
+            assert all(o.latex.startswith(r"\begin{pmatrix}") for o in q.options)
+        for o in q.options:
+            if o.code != "correct" and not o.code.startswith("generic"):
+                assert not check_text_problem(q.problem, o.expr).correct
+
+
+def check_text_problem(p, expr):
+    from quizgen.checker import check_problem
+
+    return check_problem(p, list(expr) if isinstance(expr, sp.Tuple) else expr)

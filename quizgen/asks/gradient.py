@@ -161,7 +161,7 @@ def key_lines(p) -> list[tuple[str, str, str, str]]:
 
 def show(p, expr) -> tuple[str, str]:
     comps = list(expr) if isinstance(expr, (sp.Tuple, tuple, list)) else [expr]
-    return vector_latex(comps, column=False), vector_text(comps)
+    return vector_latex(comps), vector_text(comps)  # a column, as the key prints ∇f
 
 
 def option_form(p, wrong):
