@@ -434,3 +434,22 @@ def check_text_problem(p, expr):
     from quizgen.checker import check_problem
 
     return check_problem(p, list(expr) if isinstance(expr, sp.Tuple) else expr)
+
+
+def test_several_variable_problems_round_trip_through_the_history(tmp_path):
+    from quizgen.history.store import History
+    from quizgen.problems import generate_set
+    from quizgen.quiz.runs import rebuild_problem
+
+    ps = [generate_set(1, families=[f], seed=2).problems[0] for f in ("gradient-ln-bowl", "implicit-cubic",
+                                                                      "partial-loss-weight")]
+    with History(tmp_path / "h.db") as h:
+        sid = h.start_session("quiz")
+        for i, p in enumerate(ps):
+            h.record(sid, i + 1, p, outcome="wrong", correct=False, tries=1)
+        rows = h.attempts()
+    for p, a in zip(ps, rows):
+        q = rebuild_problem(a)
+        assert (q.ask, q.variables, q.answer_text) == (p.ask, p.variables, p.answer_text)
+        if p.ask != "implicit":  # an implicit curve comes back as F(x, y) = 0
+            assert q.question_text == p.question_text
