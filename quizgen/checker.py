@@ -15,6 +15,7 @@ from .equiv import cancelled, small
 from .errors import ParseError
 from .mathparse import as_formula, check_variable, parse, symbol
 from .numeric import typed
+from .printing import text_or_str
 from .verdict import Verdict
 
 __all__ = ["Verdict", "check_answer", "check_problem", "check_text", "BUDGET"]
@@ -26,7 +27,8 @@ BUDGET = 2.0
 
 def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplified: bool = False,
                  expected=None, timeout: float = 0.1, ask: str = "derivative", point=None,
-                 order: int | None = None, budget: float | None = BUDGET, domain=None) -> Verdict:
+                 order: int | None = None, budget: float | None = BUDGET, domain=None, variables=None,
+                 wrt=None) -> Verdict:
     """Is `answer_text` the answer to what `ask` asks about `problem_expr`? Each is text (read by quizgen.mathparse)
     or a SymPy expression in symbol(var); an answer given as SymPy is judged on its value and size, having no typed
     form.
@@ -48,6 +50,11 @@ def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplifie
     from .util.budget import Budget
 
     JUDGING.last = None
+    mod = asks.get(ask)
+    if getattr(mod, "SEVERAL", False):
+        return _check_several(mod, problem_expr, answer_text, var, expected=expected, point=point,
+                              require_simplified=require_simplified, timeout=timeout, budget=budget,
+                              variables=variables, wrt=wrt)
     with Budget(budget) as b:
         text = problem_expr if isinstance(problem_expr, str) else None
         problem_expr = as_formula(problem_expr, var)
@@ -55,14 +62,78 @@ def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplifie
             domain = typed(text, var, problem_expr)
         expected = None if expected is None else as_formula(expected, var)
         extra = {"domain": domain} if domain is not None and domain != problem_expr and ask in _TYPED_DOMAIN else {}
-        return asks.get(ask).check(problem_expr, answer_text, var, expected=expected, point=point, order=order,
-                                   require_simplified=require_simplified, timeout=timeout, **extra)
+        return mod.check(problem_expr, answer_text, var, expected=expected, point=point, order=order,
+                         require_simplified=require_simplified, timeout=timeout, **extra)
     return _out_of_time(b, problem_expr, answer_text, var, expected, ask)
 
 
 # The asks whose answers are functions of x, judged on the problem's domain (the others ask for numbers and lines
 # at a point inside it).
 _TYPED_DOMAIN = ("derivative", "second")
+
+
+def several_problem(problem, ask: str, var: str = "x", variables=None, wrt=None):
+    """(the problem as SymPy, its variables, wrt) for an ask on several variables. Variables: `variables` when
+    declared (--vars), else the problem's letters among x, y, z, w, b, t (and `wrt`); an implicit curve is in x
+    and y. VariablesError when `wrt` is not one of declared variables or a partial has no `wrt`."""
+    from .asks.several import VariablesError, letters, ordered, parse_in, split_names
+
+    wrt = split_names(wrt, "--wrt") if wrt else ()
+    declared = split_names(variables, "--vars") if variables else ()
+    if ask == "implicit":
+        from .asks.implicit import read_curve
+
+        if isinstance(problem, str):
+            lhs, rhs = read_curve(problem)
+            problem = sp.Equality(lhs, rhs, evaluate=False)
+        return problem, ("x", "y"), ("x",)
+    if declared:
+        missing = [w for w in wrt if w not in declared]
+        if missing:
+            raise VariablesError(f"--wrt {missing[0]}: not one of the declared variables ({', '.join(declared)})")
+        names = ordered(declared)
+    elif isinstance(problem, str):
+        names = letters(problem, wrt)
+    else:
+        from .asks.several import CANDIDATES
+
+        found = {s.name for s in problem.free_symbols if s.name in CANDIDATES} | set(wrt) | {var}
+        names = ordered(found)
+    expr = parse_in(problem, names) if isinstance(problem, str) else problem
+    if ask == "mixed" and len(wrt) != 2:
+        raise VariablesError("--ask mixed needs two variables: --wrt x,y for ∂²f/∂x∂y, or --wrt x,x for ∂²f/∂x²")
+    if ask == "partial" and len(wrt) > 1:
+        raise VariablesError(f"--ask partial takes one variable, not --wrt {','.join(wrt)} (two: --ask mixed)")
+    if ask == "partial" and not wrt:
+        if len(names) != 1:
+            raise VariablesError(f"--ask partial needs the variable: add --wrt {names[0]} (one of "
+                                 f"{', '.join(names)})")
+        wrt = names
+    return expr, names, wrt
+
+
+def _check_several(mod, problem, answer_text, var, *, expected, point, require_simplified, timeout, budget,
+                   variables, wrt) -> Verdict:
+    from .asks.base import JUDGING
+    from .util.budget import Budget
+
+    with Budget(budget) as b:
+        expr, names, wrt = several_problem(problem, mod.NAME, var, variables, wrt)
+        return mod.check(expr, answer_text, names[0], expected=expected, point=point,
+                         require_simplified=require_simplified, timeout=timeout, variables=names, wrt=wrt)
+    seen = getattr(JUDGING, "last", None) or {}
+    fields = dict(seen.get("fields") or {})
+    fields.setdefault("ask", mod.NAME)
+    shown = fields.get("expected_display") or (text_or_str(seen["expected"]) if "expected" in seen
+                                               else "not worked out in time")
+    fields["expected_display"] = shown
+    what = seen.get("what", mod.NOUN)
+    return Verdict(False, seen.get("expected", sp.S.Zero), seen.get("answer"),
+                   seen.get("interpreted", str(answer_text)), None,
+                   f"quizgen could not decide in time ({b.seconds:g} s) whether this equals {what}; "
+                   f"the expected answer is {shown}.", {"simplified": None, "issues": []},
+                   equivalence="timeout", **fields)
+
 
 
 def _out_of_time(b, problem_expr, answer_text, var, expected, ask) -> Verdict:
@@ -98,6 +169,9 @@ def _out_of_time(b, problem_expr, answer_text, var, expected, ask) -> Verdict:
 
 def check_problem(problem, answer_text: str, **kw) -> Verdict:
     """check_answer for a generated Problem: what it asks, at its point, against its own key."""
+    if problem.variables:  # several variables: the problem's own, and what it differentiates by
+        kw.setdefault("variables", problem.variables)
+        kw.setdefault("wrt", problem.wrt)
     return check_answer(problem.expr, answer_text, problem.variable, expected=problem.answer, ask=problem.ask,
                         point=problem.point, order=problem.order if problem.ask == "second" else None, **kw)
 
@@ -127,13 +201,34 @@ TIDY_BUDGET = 0.5
 
 
 def check_text(problem_text: str, answer_text: str, var: str = "x", *, ask: str = "derivative", at=None,
-               order: int | None = None, budget: float | None = BUDGET, **kw) -> Verdict:
+               order: int | None = None, budget: float | None = BUDGET, wrt=None, variables=None,
+               **kw) -> Verdict:
     """check_answer with the problem typed too (and the point `at` as text); a ParseError names which of the two
     could not be read (or, as field "var", that the variable is not one). `budget` covers both: tidying the
-    typed problem's key counts too."""
+    typed problem's key counts too.
+
+    Several variables: `wrt` ("x", or "x,y") asks a partial derivative when `ask` is the default; `variables`
+    ("x,y,z") declares the problem's variables (else: its letters among x, y, z, w, b, t)."""
     check_variable(var)
     from .asks.base import JUDGING
     from .util.budget import Budget
+
+    if wrt and ask == "derivative":  # --wrt x: ∂f/∂x; --wrt x,y: ∂²f/∂x∂y
+        ask = "mixed" if len(str(wrt).replace(",", " ").split()) == 2 else "partial"
+    from . import asks
+
+    if ask in asks.SEVERAL:
+        try:
+            expr, names, wrt = several_problem(problem_text, ask, var, variables, wrt)
+        except ParseError as err:
+            err.field = "problem"
+            raise
+        try:
+            return check_answer(expr, answer_text, names[0], ask=ask, point=at, budget=budget, variables=names,
+                                wrt=wrt, **kw)
+        except ParseError as err:
+            err.field = "answer"
+            raise
 
     JUDGING.last = None
     with Budget(budget) as b:

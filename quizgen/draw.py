@@ -6,6 +6,7 @@ import random
 
 import sympy as sp
 
+from .errors import ParseError
 from .mathparse import MAX_MAGNITUDE_DIGITS, parse, symbol
 
 # Points at which a drawn function must be real and finite (at least two of them) to count as a sensible exercise.
@@ -16,15 +17,28 @@ class DrawRejected(Exception):
     """A parameter draw that makes a degenerate or unsuitable exercise; the generator draws again."""
 
 
+def parse_template(template: str, var: str, params: dict, variables=(), ask: str = ""):
+    """A family's template as SymPy; an implicit family's `lhs = rhs` as a sympy Equality (unevaluated)."""
+    others = tuple(v for v in variables if v != var)
+    if ask == "implicit":
+        if template.count("=") != 1:
+            raise ParseError("an implicit family's template is one equation, e.g. x^2 + y^2 = a", template, None)
+        lhs, rhs = template.split("=")
+        return sp.Equality(parse(lhs, var, params, variables=others), parse(rhs, var, params, variables=others),
+                           evaluate=False)
+    return parse(template, var, params, variables=others)
+
+
 _TEMPLATES: dict = {}
 
 
 def _template(fam):
-    key = (fam.id, fam.template, fam.variable)
+    variables = tuple(getattr(fam, "variables", ()))
+    key = (fam.id, fam.template, fam.variable, variables)
     t = _TEMPLATES.get(key)
     if t is None:
         syms = {p.name: sp.Symbol(p.name) for p in fam.params}
-        expr = parse(fam.template, fam.variable, syms)
+        expr = parse_template(fam.template, fam.variable, syms, variables, getattr(fam, "ask", ""))
         cons = []
         for c in fam.constraints:
             cons.append((parse(c.lhs, fam.variable, syms), c.op, parse(c.rhs, fam.variable, syms)))
@@ -69,6 +83,23 @@ def draw(fam, rng: random.Random):
             raise DrawRejected("an exponent drawn as 0 or 1")
     expr = template.xreplace(sub)
     x = symbol(fam.variable)
+    variables = tuple(getattr(fam, "variables", ()))
+    if variables:  # several variables: an implicit curve is checked as F = lhs − rhs
+        if not isinstance(expr, (sp.Expr, sp.Equality)):
+            raise DrawRejected("the equation holds everywhere or nowhere")
+        body = expr.lhs - expr.rhs if isinstance(expr, sp.Equality) else expr
+        vs = tuple(symbol(v) for v in variables)
+        if body.has(sp.zoo, sp.nan, sp.oo):
+            raise DrawRejected("the function is undefined")
+        if not body.free_symbols & set(vs):
+            raise DrawRejected("the function does not depend on the variables")
+        if _restricted_domain(body):
+            from .numeric import frame_for
+
+            fr = frame_for(vs, body)
+            if not fr.real or len(fr.points) < 2:
+                raise DrawRejected("the function is not real at enough points")
+        return expr, values
     if expr.has(sp.zoo, sp.nan, sp.oo):
         raise DrawRejected("the function is undefined")
     if x not in expr.free_symbols:

@@ -218,7 +218,7 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
             continue  # the move left the domain (or the value is too big): try the next point
         vb = _at(answer, var, p, frame.real)
         if vb is None:
-            return "domain-mismatch", point_float(p)
+            return "domain-mismatch", _where(p, frame.real)
         d1 = abs(va - vb)
         if d1 > RTOL_CONFIRM * max(abs(va), abs(vb)):
             wa = _at(expected, var, p, frame.real, 2 * DPS_CONFIRM + 40)
@@ -227,7 +227,7 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
                 continue
             d2 = abs(wa - wb)
             if d2 > RTOL_CONFIRM * max(abs(wa), abs(wb)) and d2 >= d1 / 2:
-                return "different", point_float(p)
+                return "different", _where(p, frame.real)
         agree += 1
         if agree >= enough:
             return "equal", None
@@ -241,6 +241,12 @@ def confirm_points(frame, expected, answer, n: int = 8) -> list:
     import hashlib
 
     seed = hashlib.sha256(f"{sp.srepr(expected)}\0{sp.srepr(answer)}".encode()).digest()
+    if frame.points and frame.points[0][0] == "vec":
+        out = []
+        for i, p in enumerate(frame.points[:n]):  # several variables: each coordinate moved by its own amount
+            h = sp.Rational(int.from_bytes(seed[4 * i: 4 * i + 4], "big"), 2**32)
+            out.append(tuple(_moved(q, h, k, seed[31 - i] % 2, frame.real) for k, q in enumerate(p[1])))
+        return out
     # Farthest from the origin first: there a difference that is small beside the value (|x − 20| + x − 20 beside
     # (x + 2)eˣ at x = 73) is below the frame's 10⁻²⁰ but not below these 10⁻⁹⁵; near 0 the frame has looked.
     pts = sorted(frame.points, key=lambda p: -abs(point_float(p)))[:n]
@@ -248,10 +254,36 @@ def confirm_points(frame, expected, answer, n: int = 8) -> list:
             for i, p in enumerate(pts)]
 
 
+def _moved(q, h, k: int, up: int, real: bool):
+    """One coordinate of a several-variable confirmation point (see confirm_points): √2, √3, √5 ... per axis."""
+    root = sp.sqrt(sp.prime(k + 1))
+    if real:
+        m, kk = q
+        base = sp.Rational(m, 2**kk)
+        step = (1 + h) * root / 2**14 * max(1, abs(base))
+        return base + (step if up else -step)
+    (m1, k1), (m2, k2) = q
+    return sp.Rational(m1, 2**k1) + sp.I * sp.Rational(m2, 2**k2) + (1 + h) * (root + sp.I * sp.sqrt(3)) / 2**14
+
+
+def _where(p, real: bool):
+    if isinstance(p, tuple) and p and p[0] == "moved":
+        return point_float(p)
+    if isinstance(p, tuple):
+        return tuple(_where(q, real) for q in p)
+    return complex(p) if not real else float(p)
+
+
 def _at(expr, var, point, real: bool, dps: int = DPS_CONFIRM):
     from .numeric import TOO_BIG, _compile, _value
 
-    v = _value(_compile(expr, var), point, dps, real)
+    if isinstance(point, tuple) and point and point[0] == "moved":
+        where = point  # one variable: quizgen.numeric moves the frame point itself
+    elif isinstance(point, tuple):  # several variables: SymPy numbers per coordinate
+        where = ("vec", tuple(("at", q) for q in point))
+    else:
+        where = ("at", point)
+    v = _value(_compile(expr, var), where, dps, real)
     return None if v is TOO_BIG else v
 
 

@@ -723,13 +723,15 @@ def parse_tree(text: str, var: str = "x", names: tuple[str, ...] = (), *, equati
     return tree
 
 
-def parse(text: str, var: str = "x", params: dict | None = None):
-    """Read `text` as a formula in `var`; `params` maps extra names (bank template parameters) to SymPy values."""
+def parse(text: str, var: str = "x", params: dict | None = None, *, variables: tuple[str, ...] = ()):
+    """Read `text` as a formula in `var`; `params` maps extra names (bank template parameters) to SymPy values;
+    `variables` are further variables a function of several variables declares (each one letter, symbol(v))."""
     import sympy as sp
 
     params = dict(params or {})
-    tree = parse_tree(text, var, tuple(params))
-    env = {var: symbol(var)}
+    variables = tuple(check_variable(v) for v in variables if v != var)
+    tree = parse_tree(text, var, tuple(params) + variables)
+    env = {var: symbol(var), **{v: symbol(v) for v in variables}}
     for k, v in params.items():
         env[k] = sp.Integer(v) if isinstance(v, int) else v
     try:

@@ -55,6 +55,16 @@ ASK_MISTAKE_CODES: tuple[str, ...] = (
     "normal-not-negated",
     "gave-tangent-line",
     "not-a-line",
+    # several variables (partial, mixed, gradient, implicit)
+    "other-variable-differentiated",
+    "wrong-variable",
+    "gave-first-partial",
+    "pure-for-mixed",
+    "partials-swapped",
+    "not-a-vector",
+    "wrong-dimension",
+    "implicit-missing-dy-dx",
+    "implicit-inverted",
 )
 
 # One sentence each; fields in braces come from the node where the mistake happens (printed as unicode text).
@@ -105,6 +115,21 @@ MISTAKE_FEEDBACK: dict[str, str] = {
     "gave-tangent-line": "That is the tangent line; the normal is perpendicular to it, with slope "
                          "−1/f′({a}) = {n}.",
     "not-a-line": "That is not the equation of a line: write it as y = mx + b, or as y − f(a) = m(x − a).",
+    "other-variable-differentiated": "∂/∂{v} holds {others} constant, but your answer differentiates {others} too: "
+                                     "a term in {others} alone gives 0, and in a product {others} is a constant "
+                                     "factor.",
+    "wrong-variable": "That is ∂f/∂{u}; the question asks ∂f/∂{v}: differentiate with respect to {v}, holding "
+                      "the other variables constant.",
+    "gave-first-partial": "That is the first partial {d1}; differentiate it once more, with respect to {v}.",
+    "pure-for-mixed": "That is ∂²f/∂{u}²; the mixed partial {v} differentiates once by each variable.",
+    "partials-swapped": "The components are in the wrong order: ∇f lists the partial derivatives in the order of "
+                        "the variables, {order}.",
+    "not-a-vector": "∇f is a vector with one partial derivative per variable: type it as {shape}.",
+    "wrong-dimension": "∇f has {n} components, one per variable ({names}); your answer has {m}.",
+    "implicit-missing-dy-dx": "y is a function of x: differentiating a term with y gives the chain factor dy/dx "
+                              "(({term})′ = {dterm}·dy/dx); your answer leaves it out on {term}.",
+    "implicit-inverted": "Your answer is upside down (that is dx/dy): collect the dy/dx terms, {fy}·dy/dx, on one "
+                         "side and divide by their coefficient {fy}.",
 }
 
 # Short names of the mistakes, printed beside each distractor in an exam key (the generic-* codes are the exam's
@@ -135,6 +160,15 @@ MISTAKE_LABELS = {
     "normal-not-negated": "normal slope 1/f′(a), not negated",
     "gave-tangent-line": "the tangent line",
     "not-a-line": "not a line",
+    "other-variable-differentiated": "other variable differentiated too",
+    "wrong-variable": "partial by the other variable",
+    "gave-first-partial": "the first partial",
+    "pure-for-mixed": "a pure second partial for the mixed one",
+    "partials-swapped": "components swapped",
+    "not-a-vector": "not a vector",
+    "wrong-dimension": "wrong number of components",
+    "implicit-missing-dy-dx": "dy/dx factor missing",
+    "implicit-inverted": "dx/dy instead of dy/dx",
     "generic-times-x": "power rule: exponent kept (generic)",
     "generic-over-x": "exponent lowered twice (generic)",
     "generic-double": "doubled (generic)",

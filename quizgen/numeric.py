@@ -27,7 +27,7 @@ import sympy as sp
 from .functions import by_class
 from .mathparse import as_expr
 
-__all__ = ["Frame", "Tally", "frame_for", "evaluate", "point_float", "Equivalence", "TOO_BIG"]
+__all__ = ["Frame", "MultiFrame", "Tally", "frame_for", "evaluate", "point_float", "Equivalence", "TOO_BIG"]
 
 # "unknown": the numbers cannot be computed (too large); "timeout": the caller's time budget ran out first.
 Equivalence = Literal["equal", "different", "domain-mismatch", "unknown", "timeout"]
@@ -237,7 +237,11 @@ def _compile(e, var) -> Fn:
 
 @lru_cache(maxsize=4096)
 def _compile_cached(e, var) -> Fn:
-    if e == var:
+    if isinstance(var, tuple):  # several variables (MultiFrame): the point is a tuple, one value per symbol
+        if e in var:
+            idx = var.index(e)
+            return lambda c, x, real: x[idx]
+    elif e == var:
         return lambda c, x, real: x
     if e.is_Integer:
         n = int(e)
@@ -300,11 +304,17 @@ def _compile_cached(e, var) -> Fn:
 
 def _fallback(e, var) -> Fn:
     """Anything the table does not know is evaluated by SymPy itself (slow, but never seen for course functions)."""
+    def one(c, x, real):
+        if real:
+            return sp.Float(mpmath.nstr(x, c.dps + 5), c.dps + 5)
+        return (sp.Float(mpmath.nstr(c.re(x), c.dps + 5), c.dps + 5)
+                + sp.I * sp.Float(mpmath.nstr(c.im(x), c.dps + 5), c.dps + 5))
+
     def ev(c, x, real):
         try:
-            v = sp.N(e.xreplace({var: sp.Float(mpmath.nstr(x, c.dps + 5), c.dps + 5)} if real
-                                else {var: sp.Float(mpmath.nstr(c.re(x), c.dps + 5), c.dps + 5)
-                                      + sp.I * sp.Float(mpmath.nstr(c.im(x), c.dps + 5), c.dps + 5)}), c.dps)
+            at = ({v: one(c, xi, real) for v, xi in zip(var, x)} if isinstance(var, tuple)
+                  else {var: one(c, x, real)})
+            v = sp.N(e.xreplace(at), c.dps)
         except Exception:  # SymPy could not evaluate: treat like an undefined point
             raise Undefined from None
         if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not v.is_number:
@@ -371,6 +381,8 @@ def _value(fn: Fn, point, dps: int, real: bool):
 
 
 def _point(c, p):
+    if p[0] == "vec":  # several variables: one point per coordinate
+        return tuple(_point(c, q) for q in p[1])
     if p[0] == "moved":  # a frame point moved by an irrational amount (quizgen.equiv.confirm_points)
         _, base, h, sign = p
         f = (1 + c.ldexp(h, -32)) * c.ldexp(c.sqrt(2), -14)
@@ -389,6 +401,9 @@ def _point(c, p):
 
 
 def point_float(p) -> float | complex:
+    """A sample point as a Python number (for messages); a tuple of them for several variables."""
+    if p[0] == "vec":
+        return tuple(point_float(q) for q in p[1])
     """A sample point as a Python number (for messages)."""
     if p[0] == "moved":
         c = _ctx()
@@ -639,19 +654,88 @@ class Tally:
     only_b: list = field(default_factory=list)
 
 
+class MultiFrame(Frame):
+    """A Frame for functions of several variables (`var` a tuple of symbols): each point is ("vec", one dyadic
+    coordinate per variable), drawn from a fixed-seed generator over the same scales in every coordinate, so the
+    points lie inside the domain of the references in 2-D or 3-D (ln(x² + y²), y at the denominator, ...)."""
+
+    def __init__(self, var, refs: Iterable):
+        self.var = var
+        refs = [as_expr(r) for r in refs if r is not None]
+        self.refs = refs
+        fns = [_compile(r, var) for r in refs]
+        self.real = True
+        self.skipped = 0
+        pts: list = []
+        for p in _vec_candidates(len(var)):
+            vals = [_value(f, p, DPS, True) for f in fns]
+            if any(v is None for v in vals):
+                continue
+            if any(v is TOO_BIG for v in vals):
+                self.skipped += 1
+                continue
+            pts.append(p)
+            if len(pts) >= N_POINTS:
+                break
+        if len(pts) < MIN_REAL:
+            cpts = []
+            for p in _vec_complex(len(var)):
+                vals = [_value(f, p, DPS, False) for f in fns]
+                if any(v is None or v is TOO_BIG for v in vals):
+                    continue
+                cpts.append(p)
+            if len(cpts) >= len(pts):
+                self.real = False
+                pts = cpts
+        self.points = pts
+        self._cache = {}
+
+
+@lru_cache(maxsize=8)
+def _vec_candidates(n: int, count: int = 160, seed: int = 20261202) -> tuple:
+    rng = random.Random(f"{seed}:{n}")
+    out = []
+    while len(out) < count:
+        coords = []
+        for k in range(n):
+            lo, hi = _SCALES[(len(out) + 5 * k) % len(_SCALES)]
+            m = round(rng.uniform(lo, hi) * 2**_K)
+            coords.append((m if m != 0 else 1, _K))
+        out.append(("vec", tuple(coords)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _vec_complex(n: int) -> tuple:
+    out = []
+    for i in range(len(_COMPLEX_POINTS)):
+        out.append(("vec", tuple(_COMPLEX_POINTS[(i + 3 * k) % len(_COMPLEX_POINTS)] for k in range(n))))
+    return tuple(out)
+
+
 @lru_cache(maxsize=512)
 def _frame(var, *refs) -> Frame:
+    if isinstance(var, tuple):
+        return MultiFrame(var, refs)
     return Frame(var, refs)
 
 
 def frame_for(var, *refs) -> Frame:
-    """The shared (cached) Frame for these reference expressions."""
+    """The shared (cached) Frame for these reference expressions; `var` a tuple of symbols gives a MultiFrame."""
     return _frame(var, *refs)
 
 
 def evaluate(expr, var, at, *, dps: int = 15, real: bool = True):
     """expr at var = `at` (a Python or SymPy number) as a Python float (complex when real=False); None where it is
     undefined (or not real, in real mode) or too big to compute. The same engine as every comparison."""
+    if isinstance(var, tuple):  # several variables: `at` has one number per variable
+        pt = ("vec", tuple(("at", as_expr(a)) for a in at))
+        if not all(q[1].is_number for q in pt[1]):
+            raise TypeError("evaluate() needs numbers to evaluate at")
+        v = _value(_compile(as_expr(expr), var), pt, dps, real)
+        if v is None or v is TOO_BIG:
+            return None
+        return complex(v) if isinstance(v, _ctx().mpc) else float(v)
     if isinstance(at, complex):
         at = sp.Float(at.real) + sp.I * sp.Float(at.imag)
     at = as_expr(at)  # never text: a point is a number

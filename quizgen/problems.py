@@ -42,6 +42,9 @@ class Problem:
     order: int = 1  # how many times f is differentiated (2 or 3 for the second ask)
     derivative: sp.Expr | None = None  # f′ in the key's textbook form, whatever is asked
     facts: tuple = ()  # (name, value) pairs the ask computed on the way: f(a), f′(a), the slope, f′ and f″ ...
+    # Several variables (quizgen.asks.several): every variable in order, and those a partial differentiates by.
+    variables: tuple = ()
+    wrt: tuple = ()
 
     @property
     def var(self) -> sp.Symbol:
@@ -71,6 +74,8 @@ class Problem:
             "expr": str(self.expr), "answer": str(self.answer), "answer_text": self.answer_text,
             "answer_latex": self.answer_latex, "ask": self.ask,
         }
+        if self.variables:  # several variables: their names, in order (asks.several)
+            d["variables"] = list(self.variables)
         if self.ask != "derivative":
             d["derivative"] = str(self.derivative)
             d.update(self.asked.to_dict(self))
@@ -122,31 +127,45 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
     from .asks.base import Core
 
     x = symbol(fam.variable)
+    equation = None
+    if isinstance(expr, sp.Equality):  # an implicit curve: the problem is F = lhs − rhs (= 0)
+        equation = expr
+        expr = expr.lhs - expr.rhs
+    mod = asks.get(ask)
+    several = getattr(mod, "SEVERAL", False)
+    if getattr(fam, "variables", ()) and len(fam.variables) > 1 and not several:
+        raise DrawRejected(f"a function of {', '.join(fam.variables)} has no {mod.NOUN} (ask partial or gradient)")
     d = sp.diff(expr, x)
     key = family_key(expr, d, x, fam.rules)
     answer_text = to_text(key)
-    if not fam.constant_derivative and x not in d.free_symbols:
-        raise DrawRejected("the derivative is constant")
-    if len(answer_text) > fam.max_answer_length:
-        raise DrawRejected("the answer would be too long")
-    mod = asks.get(ask)
+    if not several:
+        if not fam.constant_derivative and x not in d.free_symbols:
+            raise DrawRejected("the derivative is constant")
+        if len(answer_text) > fam.max_answer_length:
+            raise DrawRejected("the answer would be too long")
     if mod.NEEDS_POINT and point is None and rng is None:
         raise TypeError(f"make_problem(ask={ask!r}) needs a point or an rng to draw one")
-    fields = mod.build(Core(fam, expr, x, d, key, point=point, order=order, rng=rng))
+    core = Core(fam, expr, x, d, key, point=point, order=order, rng=rng)
+    core.equation = equation
+    fields = mod.build(core)
     pid = f"{fam.id}-{hashlib.sha1(str(expr).encode()).hexdigest()[:8]}"
     if ask != "derivative":
         tag = f"{expr}|{ask}|{fields.get('order', 1)}|{fields.get('point')}"
+        if fields.get("wrt"):  # ∂f/∂x and ∂f/∂y of one function are two problems
+            tag += f"|{','.join(fields['wrt'])}"
         pid = f"{fam.id}-{ask}-{hashlib.sha1(tag.encode()).hexdigest()[:8]}"
     instruction = fam.instruction.replace("{var}", fam.variable)
     if ask != "derivative" and fam.instruction == DEFAULT_INSTRUCTION:
         instruction = mod.INSTRUCTION
-    return Problem(
+    base = dict(
         id=pid, family=fam.id, topic=fam.topic, difficulty=fam.difficulty, variable=fam.variable,
         instruction=instruction, expr=expr,
         question_text=to_text(expr, neg_powers=fam.neg_powers), question_latex=to_latex(expr),
         params=tuple(sorted((k, str(v)) for k, v in (values or {}).items())), rules=fam.rules, number=number,
-        ask=ask, derivative=key, **fields,
+        ask=ask, derivative=key,
     )
+    base.update(fields)  # an ask may say how its question reads (an implicit curve's equation) and its variable
+    return Problem(**base)
 
 
 def new_seed() -> int:
@@ -273,7 +292,12 @@ def _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids
     if at is not None:
         from .asks.base import read_point
 
-        point = read_point(at)
+        if isinstance(at, str) and "," in at:  # a point in several variables, for gradients: --at 1,2
+            if ask not in ("derivative", "gradient"):
+                raise GenerationError(f"--at {at}: one number for --ask {ask} (a point (a, b) goes with gradients)")
+            point = tuple(read_point(t.strip()) for t in at.split(","))
+        else:
+            point = read_point(at)
     if order is not None and ask != "second":
         raise GenerationError("--order goes with --ask second (f″ or f‴)")
     if n < 1:
@@ -330,8 +354,9 @@ def _draw_set(n, pool, seed, exclude_ids, ask, point, order, where):
                 key = str(expr)
                 if key in seen:
                     continue
-                prng = random.Random(f"quizgen-point:{seed}:{key}") if ask != "derivative" else None
-                problem = make_problem(fam, expr, values, number=len(problems) + 1, ask=ask, point=point,
+                fask = fam.ask if ask == "derivative" and fam.ask else ask  # a family of several variables
+                prng = random.Random(f"quizgen-point:{seed}:{key}") if fask != "derivative" else None
+                problem = make_problem(fam, expr, values, number=len(problems) + 1, ask=fask, point=point,
                                        order=order, rng=prng)
             except DrawRejected:
                 continue

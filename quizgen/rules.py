@@ -11,6 +11,9 @@ from .functions import FUNCTIONS as _FUNCTIONS
 TOPICS = ("power", "basic", "product", "quotient", "chain", "exp-log", "log-diff", "inverse-trig", "ml")
 # The topics whose banks say `mixed = false`: a drill brings one in once the student has answered in it.
 NAMED_TOPICS = ("log-diff", "inverse-trig", "ml")
+# Functions of several variables (quizgen.asks.several): named with --topic, never in a mixed set or the drill's
+# one-variable plan, so the problems those promise stay the same.
+SEVERAL_TOPICS = ("partial", "gradient", "implicit")
 
 # Rules that are not one function's derivative: (title, formula as the steps show it). Each course function
 # brings its own rule from quizgen.functions.
@@ -37,6 +40,10 @@ _ASKED: dict[str, tuple[str, str]] = {
     "value": ("Value of the derivative", "f′(a): differentiate, then put x = a"),
     "tangent": ("Tangent line", "y = f(a) + f′(a)(x − a)"),
     "normal": ("Normal line", "y = f(a) − (x − a)/f′(a)"),
+    "partial": ("Partial derivative", "∂f/∂x: differentiate in x, the other variables held constant"),
+    "mixed": ("Second partial derivative", "∂²f/∂y∂x = ∂/∂y (∂f/∂x)"),
+    "gradient": ("Gradient", "∇f = (∂f/∂x, ∂f/∂y, …): one partial derivative per variable"),
+    "implicit": ("Implicit differentiation", "F(x, y) = 0: Fₓ + F_y·dy/dx = 0, so dy/dx = −Fₓ/F_y"),
 }
 _ALL: dict[str, tuple[str, str]] = {
     **_STRUCTURAL,

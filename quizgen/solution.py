@@ -10,7 +10,48 @@ def _needs_parens(expr) -> bool:
     return expr.is_Add or expr.could_extract_minus_sign() or (expr.is_Rational and not expr.is_Integer)
 
 
-ASKED_RULES = ("second", "third", "value", "tangent", "normal")  # the root steps quizgen.asks builds
+ASKED_RULES = ("second", "third", "value", "tangent", "normal",  # the root steps quizgen.asks builds
+               "partial", "mixed", "gradient", "implicit")
+
+
+def _names(t) -> str:
+    return " and ".join(to_text(s) for s in t)
+
+
+def _several_formulas(step) -> list[tuple[str, str]] | None:
+    """The lines of a several-variable root step: which letters are constants, each partial, dy/dx solved."""
+    parts = dict(step.parts)
+    w = step.wrt.name if step.wrt is not None else "x"
+    res_tex, res_txt = to_latex(step.result), to_text(step.result)
+    if step.rule == "partial":
+        consts = parts.get("constants") or ()
+        lines = []
+        if consts:
+            what = "a constant" if len(consts) == 1 else "constants"
+            lines.append((rf"\text{{treat {_names(consts)} as {what}}}",
+                          f"treat {_names(consts)} as {what} (only {w} varies)"))
+        lines.append((rf"\frac{{\partial}}{{\partial {w}}}\left[{to_latex(step.expr)}\right] = {res_tex}",
+                      f"∂/∂{w} [{to_text(step.expr)}] = {res_txt}"))
+        return lines
+    if step.rule == "mixed" and "first" in parts:
+        v1, v2 = parts["by"]
+        first = parts["first"]
+        return [(rf"\frac{{\partial f}}{{\partial {to_latex(v1)}}} = {to_latex(first)}",
+                 f"∂f/∂{to_text(v1)} = {to_text(first)}"),
+                (rf"\frac{{\partial}}{{\partial {to_latex(v2)}}}\left[{to_latex(first)}\right] = {res_tex}",
+                 f"∂/∂{to_text(v2)} [{to_text(first)}] = {res_txt}")]
+    if step.rule == "gradient":
+        comps = list(step.result) if hasattr(step.result, "__iter__") else [step.result]
+        tex = r"\begin{pmatrix} " + r" \\ ".join(to_latex(c) for c in comps) + r" \end{pmatrix}"
+        return [(rf"\nabla f = {tex}", "∇f = (" + ", ".join(to_text(c) for c in comps) + ")")]
+    if step.rule == "implicit" and {"F", "Fx", "Fy"} <= parts.keys():
+        fx, fy = parts["Fx"], parts["Fy"]
+        fxt, fyt = _factor(fx), _factor(fy)
+        return [(rf"\frac{{d}}{{dx}}: \; {fxt[0]} + {fyt[0]} \frac{{dy}}{{dx}} = 0",
+                 f"differentiate both sides (y is a function of x): {fxt[1]} + {fyt[1]}·dy/dx = 0"),
+                (rf"{fyt[0]} \frac{{dy}}{{dx}} = {to_latex(-fx)}", f"collect dy/dx: {fyt[1]}·dy/dx = {to_text(-fx)}"),
+                (rf"\frac{{dy}}{{dx}} = {res_tex}", f"solve: dy/dx = {res_txt}")]
+    return None
 
 
 def claim(step) -> tuple[str, str]:
@@ -48,6 +89,9 @@ def _factor(e) -> tuple[str, str]:
 def step_formulas(step) -> list[tuple[str, str]]:
     """(LaTeX, text) lines for one step: the rule applied to this step's pieces, ending at its result."""
     parts = dict(step.parts)
+    several = _several_formulas(step) if step.rule in ("partial", "mixed", "gradient", "implicit") else None
+    if several is not None:
+        return several
     if step.rule in ASKED_RULES:
         lines = []
         if step.rule in ("tangent", "normal") and {"a", "f(a)", "f'(a)"} <= parts.keys():

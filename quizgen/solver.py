@@ -60,13 +60,25 @@ BUDGET = 2.0
 
 
 def solve(text: str, var: str = "x", *, ask: str = "derivative", at=None, order: int | None = None,
-          budget: float | None = BUDGET) -> SolveResult:
+          budget: float | None = BUDGET, wrt=None, variables=None) -> SolveResult:
     """Parse with the safe parser, differentiate, and trace the rules; the key is sympy.diff in textbook form.
 
     Another `ask` (quizgen.asks) answers that question instead: f″ (order 3: f‴), or f′(a) and the tangent or
     normal line at x = `at`. TimeLimitError when it cannot finish within `budget` seconds (None: no limit)."""
     from .util.budget import Budget
 
+    from . import asks
+
+    if wrt and ask == "derivative":  # --wrt x: ∂f/∂x; --wrt x,y: ∂²f/∂x∂y
+        ask = "mixed" if len(str(wrt).replace(",", " ").split()) == 2 else "partial"
+    if ask in asks.SEVERAL:  # several variables: declared, or the problem's letters (checker.several_problem)
+        from .checker import several_problem
+
+        with Budget(budget) as b:
+            expr, names, wrt = several_problem(text, ask, var, variables, wrt)
+            p = ask_problem(expr, names[0], ask, at=at, variables=names, wrt=wrt)
+            return SolveResult(text, p.variable, p.expr, p.answer, p.steps, ask, p)
+        raise _too_slow(b, text)
     with Budget(budget) as b:
         return solve_expr(parse(text, var), var, text, ask=ask, at=at, order=order, budget=None)
     raise _too_slow(b, text)
@@ -100,7 +112,7 @@ def _solve_expr(expr, var, text, *, ask, at, order) -> SolveResult:
     return SolveResult(shown, var, expr, p.derivative, p.steps, ask, p)
 
 
-def ask_problem(expr, var: str, ask: str, *, at=None, order: int | None = None):
+def ask_problem(expr, var: str, ask: str, *, at=None, order: int | None = None, variables=(), wrt=()):
     """A Problem asking `ask` about a typed function (at the point `at`, text or number), as solve and the
     checker's callers need it; QuizgenError when the question has no answer there."""
     from . import asks
@@ -116,8 +128,14 @@ def ask_problem(expr, var: str, ask: str, *, at=None, order: int | None = None):
     if mod.NEEDS_POINT:
         point = read_point(need_point(ask, at), var)
         check_inside(expr, x, point)
-    fam = Family("typed", "typed", 0, "Typed", to_text(expr), (), (), "Differentiate with respect to {var}.", var,
-                 constant_derivative=True, max_answer_length=10_000, max_order=3)
+    elif getattr(mod, "SEVERAL", False) and at is not None:
+        from .asks.several import point_of
+
+        point = point_of(at, variables)
+    shown = to_text(expr) if isinstance(expr, sp.Expr) else str(expr)
+    fam = Family("typed", "typed", 0, "Typed", shown, (), (), "Differentiate with respect to {var}.", var,
+                 constant_derivative=True, max_answer_length=10_000, max_order=3, variables=tuple(variables),
+                 wrt=tuple(wrt))
     try:
         return make_problem(fam, expr, ask=ask, point=point, order=order)
     except DrawRejected as err:

@@ -13,7 +13,9 @@ FIX = Path(__file__).parent / "fixtures" / "banks"
 def test_shipped_banks_are_valid_and_cover_every_topic_and_difficulty():
     bank = load_bank()
     assert len(bank.families) >= 40
-    assert list(bank.topics) == list(TOPICS)
+    from quizgen.rules import SEVERAL_TOPICS
+
+    assert list(bank.topics) == list(TOPICS) + list(SEVERAL_TOPICS)
     for t in bank.topics.values():
         assert {f.difficulty for f in t.families} == {1, 2, 3}, t.name
 
@@ -24,8 +26,9 @@ def test_broken_file_lists_every_problem():
     name = str(FIX / "broken.toml")
     assert e.value.problems == [
         f"{name}: colour: unknown key (allowed: description, family, mixed, title, topic)",
-        f"{name}: family Bad Id: extra: unknown key (allowed: constant_derivative, constraints, difficulty, id, "
-        "instruction, max_answer_length, max_order, neg_powers, params, rules, template, title, variable)",
+        f"{name}: family Bad Id: extra: unknown key (allowed: ask, constant_derivative, constraints, difficulty, id, "
+        "instruction, max_answer_length, max_order, neg_powers, params, rules, template, title, variable, variables, "
+        "wrt)",
         f"{name}: family Bad Id: id: 'Bad Id' must be lower-case words joined by '-', e.g. chain-exp-poly",
         f"{name}: family Bad Id: difficulty: must be 1, 2 or 3, not 4",
         f"{name}: family Bad Id: params.a.int: must be [lo, hi] with whole numbers lo <= hi",

@@ -238,6 +238,16 @@ ASK_ROWS = [
     ("(x^2+1)^3", "y - 8 = -1/12 (x - 1)", "chain-missing-inner", NORMAL_AT_1),
     ("(x^2+1)^3", "12", "chain-missing-inner", {"ask": "value", "at": "1"}),
     ("sin(x^2)", "-sin(x^2) 2x", "chain-missing-inner", {"ask": "second"}),  # (2x cos x²)′ without the product
+    # several variables (issue 11)
+    ("x^2 + y^2", "2x + 2y", "other-variable-differentiated", {"wrt": "x"}),
+    ("x^2 y + y^3", "x^2 + 3y^2", "wrong-variable", {"wrt": "x"}),
+    ("x^2 y^3", "2x y^3", "gave-first-partial", {"wrt": "x,y"}),
+    ("x^2 y^3", "2y^3", "pure-for-mixed", {"wrt": "x,y"}),
+    ("x^2 + y^2", "(2y, 2x)", "partials-swapped", {"ask": "gradient"}),
+    ("x^2 + y^2", "2x + 2y", "not-a-vector", {"ask": "gradient"}),
+    ("x^2 + y^2", "(2x, 2y, 0)", "wrong-dimension", {"ask": "gradient"}),
+    ("x^2 y + y^3 = x", "(1 - 2x y - x^2)/(3y^2)", "implicit-missing-dy-dx", {"ask": "implicit"}),
+    ("x^2 + y^2 = 25", "-y/x", "implicit-inverted", {"ask": "implicit"}),
 ]
 
 ALL_ROWS = [(p, a, c, {}) for p, a, c in REJECT] + VERDICT_ONLY + ASK_ROWS

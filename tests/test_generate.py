@@ -13,7 +13,8 @@ from quizgen.problems import generate_set
 from quizgen.steps import trace
 
 BANK = load_bank()
-FAMILIES = [f.id for f in BANK.families]
+# One-variable families; those of several variables have their own checks (tests/test_several.py, stress test).
+FAMILIES = [f.id for f in BANK.families if not f.variables]
 SEEDS = range(50)
 # QUIZGEN_STRESS_SEEDS=60 for a shorter run of the stress tests (500 seeds × every family × 5 asks is hours).
 STRESS_SEEDS = int(os.environ.get("QUIZGEN_STRESS_SEEDS", "500"))

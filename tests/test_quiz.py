@@ -290,6 +290,8 @@ def test_live_preview_line():
 def _one_draw_per_family():
     bank = load_bank()
     for fam in bank.families:
+        if fam.variables:  # several variables: their own round trip (tests/test_several.py)
+            continue
         rng = random.Random(fam.id)
         for _ in range(100):
             try:
@@ -302,7 +304,7 @@ def _one_draw_per_family():
 
 def test_every_family_round_trips_through_the_history(tmp_path):
     problems = list(_one_draw_per_family())
-    assert len(problems) == len(load_bank().families)
+    assert len(problems) == len([f for f in load_bank().families if not f.variables])
     with History(tmp_path / "h.db") as h:
         sid = h.start_session("quiz")
         for i, p in enumerate(problems):

@@ -19,8 +19,10 @@ Importing this package is light (no SymPy): the command line lists NAMES in --he
 
 from __future__ import annotations
 
-NAMES = ("derivative", "second", "value", "tangent", "normal")
+NAMES = ("derivative", "second", "value", "tangent", "normal", "partial", "mixed", "gradient", "implicit")
 DEFAULT = "derivative"
+# Asks about functions of several variables (quizgen.asks.several): the problem declares its variables.
+SEVERAL = ("partial", "mixed", "gradient", "implicit")
 # Asks whose answers are lines: the parser accepts `y = …` for these and nowhere else.
 LINES = ("tangent", "normal")
 # Asks at a point x = a (drawn by generate, sheet and quiz; `--at A` for check and solve).
@@ -32,9 +34,10 @@ def get(name: str):
     if name not in NAMES:
         raise KeyError(name)
     # Imported on first use: each module brings SymPy with it.
-    from . import derivative, normal, second, tangent, value
+    from . import derivative, gradient, implicit, mixed, normal, partial, second, tangent, value
 
-    return {"derivative": derivative, "second": second, "value": value, "tangent": tangent, "normal": normal}[name]
+    return {"derivative": derivative, "second": second, "value": value, "tangent": tangent, "normal": normal,
+            "partial": partial, "mixed": mixed, "gradient": gradient, "implicit": implicit}[name]
 
 
 def listing() -> str:

@@ -247,6 +247,8 @@ __all__ = ["Core", "DrawRejected", "Key", "PointError", "check_inside", "derivat
 # ---------------------------------------------------------------- judging an answer
 
 def fmt_point(p) -> str:
+    if isinstance(p, tuple):  # several variables
+        return "(" + ", ".join(fmt_point(q) for q in p) + ")"
     if isinstance(p, complex):
         return f"{p:.3g}"
     return f"{p:.3g}".replace("-", "−")
@@ -307,7 +309,7 @@ def judge(expected, answer, x, *, text: str | None, diagnose, domain=None, what:
     if verdict == "equal":
         if not judge_form:
             return v(True, None, "Correct.", {"simplified": None, "issues": []})
-        form = form_of(text, answer, expected, x)
+        form = form_of(text, answer, expected, x if not isinstance(x, tuple) else x[0])
         if form["simplified"]:
             return v(True, None, "Correct.", form)
         detail = ", ".join(form["issues"])
@@ -317,7 +319,8 @@ def judge(expected, answer, x, *, text: str | None, diagnose, domain=None, what:
     form = {"simplified": None, "issues": []}
     if verdict == "domain-mismatch":
         where = info.get("undefined_at") or []
-        at = f" (for example at {x.name} = {fmt_point(where[0])})" if where else ""
+        name = x.name if not isinstance(x, tuple) else "(" + ", ".join(v.name for v in x) + ")"
+        at = f" (for example at {name} = {fmt_point(where[0])})" if where else ""
         return v(False, "domain-mismatch",
                  f"Your answer agrees with {what} where both are defined, but it is undefined where "
                  f"{what} exists{at}; check roots, logarithms and cancelled factors.", form, domain_mismatch=True)

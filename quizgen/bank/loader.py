@@ -9,12 +9,15 @@ from pathlib import Path
 
 from ..errors import BankError, ParseError
 from ..fields import read_toml
-from ..rules import BANK_RULES, TOPICS
+from ..rules import BANK_RULES, SEVERAL_TOPICS, TOPICS
 from .model import DEFAULT_INSTRUCTION, Bank, Constraint, Family, Param, Topic
 
 TOP_KEYS = {"topic", "title", "description", "family", "mixed"}
 FAMILY_KEYS = {"id", "difficulty", "title", "template", "params", "constraints", "instruction", "variable",
-               "neg_powers", "constant_derivative", "rules", "max_answer_length", "max_order"}
+               "neg_powers", "constant_derivative", "rules", "max_answer_length", "max_order",
+               "variables", "ask", "wrt"}
+# What a family may ask by default (several variables; a one-variable family asks f′(x) unless told otherwise).
+FAMILY_ASKS = ("partial", "mixed", "gradient", "implicit")
 PARAM_KEYS = {"int", "exclude", "choice", "fraction"}
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARAM_NAME = re.compile(r"^[a-df-z]$")  # one letter, not e (Euler's number)
@@ -95,7 +98,7 @@ def load_bank(paths=None, *, extra=()) -> Bank:
             topics[topic.name] = topic
     if problems:
         raise BankError(problems)
-    ordered = {t: topics[t] for t in TOPICS if t in topics}
+    ordered = {t: topics[t] for t in TOPICS + SEVERAL_TOPICS if t in topics}
     ordered.update({k: v for k, v in topics.items() if k not in ordered})
     return Bank(ordered)
 
@@ -175,10 +178,13 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
     title = fd.get("title")
     if not isinstance(title, str) or not title.strip():
         bad("title", "missing")
-    var = fd.get("variable", "x")
+    variables, ask, wrt = _read_several(fd, bad)
+    var = fd.get("variable", variables[0] if variables else "x")
     if not isinstance(var, str) or not re.fullmatch(r"[a-df-z]", var):
         bad("variable", f"must be one lower-case letter other than e, not {var!r}")
         var = "x"
+    if variables and var not in variables:
+        bad("variable", f"{var!r} is not one of variables ({', '.join(variables)})")
     instruction = fd.get("instruction", DEFAULT_INSTRUCTION)
     if not isinstance(instruction, str):
         bad("instruction", "must be text")
@@ -207,28 +213,28 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
         if r not in BANK_RULES:
             bad("rules", f"unknown rule {r!r} (known: {', '.join(BANK_RULES)})")
 
-    params = _read_params(fd.get("params", {}), var, bad)
+    params = _read_params(fd.get("params", {}), var, bad, variables)
     template = fd.get("template")
     if not isinstance(template, str) or not template.strip():
         bad("template", "missing (a formula such as \"a*x^n\")")
     else:
-        declared = [k for k in (fd.get("params") or {}) if isinstance(k, str) and _PARAM_NAME.match(k) and k != var] \
-            if isinstance(fd.get("params"), dict) else []
-        _check_template(template, var, declared, bad)
+        declared = [k for k in (fd.get("params") or {}) if isinstance(k, str) and _PARAM_NAME.match(k) and k != var
+                    and k not in variables] if isinstance(fd.get("params"), dict) else []
+        _check_template(template, var, declared, bad, variables, ask)
     constraints = []
     cons = fd.get("constraints", [])
     if not isinstance(cons, list) or not all(isinstance(c, str) for c in cons):
         bad("constraints", "must be a list of comparisons such as \"a != b\"")
         cons = []
     for j, c in enumerate(cons):
-        parsed = _read_constraint(c, var, params or (), lambda r, j=j: bad(f"constraints[{j}]", r))
+        parsed = _read_constraint(c, var, params or (), lambda r, j=j: bad(f"constraints[{j}]", r), variables)
         if parsed:
             constraints.append(parsed)
     if len(problems) > before:
         return None
     fam = Family(fid, topic, diff, title.strip(), template, tuple(params), tuple(constraints), instruction, var,
                  bool(fd.get("neg_powers", False)), bool(fd.get("constant_derivative", False)), tuple(rules), mal, name,
-                 max_order)
+                 max_order, variables, ask, wrt)
     if fam.capacity > 0 and not _draws_verified(fam):
         if _check_draws(fam, bad):
             _mark_verified(fam)
@@ -283,6 +289,37 @@ def _mark_verified(fam: Family) -> None:
         pass  # a read-only or full cache only costs speed
 
 
+def _read_several(fd: dict, bad) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """variables = ["x", "y"], ask = "partial" | "mixed" | "gradient" | "implicit", wrt = ["x"] (optional)."""
+    variables = fd.get("variables", [])
+    if not isinstance(variables, list) or not all(isinstance(v, str) and re.fullmatch(r"[a-df-hl-z]", v)
+                                                   for v in variables):
+        bad("variables", "must be a list of one-letter names (not e, i, j or k), e.g. [\"x\", \"y\"]")
+        variables = []
+    elif len(set(variables)) != len(variables):
+        bad("variables", "names a variable twice")
+        variables = []
+    ask = fd.get("ask", "")
+    if ask and ask not in FAMILY_ASKS:
+        bad("ask", f"must be one of {', '.join(FAMILY_ASKS)}, not {ask!r}")
+        ask = ""
+    if ask and not variables:
+        bad("ask", f"{ask} needs the family's variables, e.g. variables = [\"x\", \"y\"]")
+    if variables and not ask:
+        bad("variables", "a family of several variables says what it asks: ask = \"partial\", \"gradient\", ...")
+    if ask == "implicit" and variables and variables != ["x", "y"]:
+        bad("variables", "an implicit curve is in x and y: variables = [\"x\", \"y\"]")
+    wrt = fd.get("wrt", [])
+    if not isinstance(wrt, list) or not all(isinstance(v, str) and v in variables for v in wrt):
+        bad("wrt", "must list variables of the family, e.g. wrt = [\"w\"]")
+        wrt = []
+    elif wrt and ask not in ("partial", "mixed") or (ask == "partial" and len(wrt) > 1) or (
+            ask == "mixed" and wrt and len(wrt) != 2):
+        bad("wrt", "one variable for a partial derivative, two for a mixed one, none for other asks")
+        wrt = []
+    return tuple(variables), ask, tuple(wrt)
+
+
 def _to_fraction(v, where, bad) -> Fraction | None:
     if isinstance(v, bool):
         bad(where, f"{v!r} is not a number")
@@ -299,7 +336,7 @@ def _to_fraction(v, where, bad) -> Fraction | None:
     return None
 
 
-def _read_params(pd, var: str, bad) -> list[Param] | None:
+def _read_params(pd, var: str, bad, variables=()) -> list[Param] | None:
     if not isinstance(pd, dict):
         bad("params", "must be a table of name = { int = [lo, hi] } entries")
         return None
@@ -307,8 +344,9 @@ def _read_params(pd, var: str, bad) -> list[Param] | None:
     ok = True
     for pname, spec in pd.items():
         where = f"params.{pname}"
-        if not _PARAM_NAME.match(pname) or pname == var:
-            bad(where, f"a parameter name must be one lower-case letter other than e and the variable {var!r}")
+        if not _PARAM_NAME.match(pname) or pname == var or pname in variables:
+            names = f"the variables {', '.join(variables)}" if variables else f"the variable {var!r}"
+            bad(where, f"a parameter name must be one lower-case letter other than e and {names}")
             ok = False
             continue
         if not isinstance(spec, dict):
@@ -398,15 +436,23 @@ def _sym_env(params):
     return {(p if isinstance(p, str) else p.name): sp.Symbol(p if isinstance(p, str) else p.name) for p in params}
 
 
-def _check_template(template: str, var: str, names_declared: list[str], bad):
-    from ..mathparse import parse
+def _check_template(template: str, var: str, names_declared: list[str], bad, variables=(), ask: str = ""):
+    from ..draw import parse_template
 
     try:
-        expr = parse(template, var, _sym_env(names_declared))
+        expr = parse_template(template, var, _sym_env(names_declared), variables, ask)
     except ParseError as e:
         bad("template", e.one_line())
         return
     names = {s.name for s in expr.free_symbols}
+    if variables:
+        unused = [p for p in names_declared if p not in names]
+        if unused:
+            bad("params", f"declared but not used in the template: {', '.join(unused)}")
+        missing = [v for v in variables if v not in names]
+        if missing:
+            bad("template", f"does not contain the variable{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        return
     unused = [p for p in names_declared if p not in names]
     if unused:
         bad("params", f"declared but not used in the template: {', '.join(unused)}")
@@ -414,7 +460,7 @@ def _check_template(template: str, var: str, names_declared: list[str], bad):
         bad("template", f"does not contain the variable {var!r}")
 
 
-def _read_constraint(text: str, var: str, params, bad) -> Constraint | None:
+def _read_constraint(text: str, var: str, params, bad, variables=()) -> Constraint | None:
     from ..mathparse import parse
 
     parts = _COMPARE.split(text)
@@ -425,11 +471,11 @@ def _read_constraint(text: str, var: str, params, bad) -> Constraint | None:
     env = _sym_env(params)
     for side in (lhs, rhs):
         try:
-            e = parse(side, var, env)
+            e = parse(side, var, env, variables=tuple(v for v in variables if v != var))
         except ParseError as err:
             bad(err.one_line())
             return None
-        if any(s.name == var for s in e.free_symbols):
+        if any(s.name == var or s.name in variables for s in e.free_symbols):
             bad(f"compares the variable {var!r}; constraints are about parameters")
             return None
     return Constraint(text, lhs, op, rhs)

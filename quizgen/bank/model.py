@@ -39,6 +39,11 @@ class Family:
     max_answer_length: int = 60
     source: str = ""
     max_order: int = 2  # the highest derivative a second-derivative question may ask (3: f‴ too)
+    # Several variables: all of them in order (a gradient's order), empty for f(x); `ask` is what the family asks
+    # by default (partial, gradient, implicit; "" for f′(x)); `wrt` the variable(s) of a partial, empty: drawn.
+    variables: tuple[str, ...] = ()
+    ask: str = ""
+    wrt: tuple[str, ...] = ()
 
     @property
     def capacity(self) -> int:

@@ -13,7 +13,9 @@ import click
 
 from ..asks import NAMES as ASK_NAMES  # light: no sympy
 from ..fields import MAX_SPACE_CM  # light: no sympy
-from ..rules import TOPICS as TOPIC_NAMES  # light: no sympy
+from ..rules import SEVERAL_TOPICS, TOPICS  # light: no sympy
+
+TOPIC_NAMES = TOPICS + SEVERAL_TOPICS
 
 
 def say(text, err: bool = False) -> None:
@@ -139,6 +141,16 @@ def point_options(f):
     return ask_options(f, draws=False)
 
 
+def several_options(f):
+    """--wrt and --vars: functions of several variables (partial derivatives, gradients)."""
+    f = click.option("--vars", "variables", default=None, metavar="X,Y",
+                     help="The problem's variables (default with a several-variable ask: its letters among "
+                          "x, y, z, w, b, t).")(f)
+    f = click.option("--wrt", default=None, metavar="X",
+                     help="Differentiate with respect to X, the other variables held constant (asks partial).")(f)
+    return f
+
+
 def selection_options(f):
     """The options every problem-set command shares, so a seed means the same problems in each."""
     f = bank_option(f)
@@ -197,16 +209,17 @@ def generate(count, topics, difficulty, seed, families, banks, ask, at, order, f
 @click.option("--steps/--no-steps", default=False, help="Show the rule used at each step.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text", show_default=True)
 @point_options
+@several_options
 @click.option("--time-limit", "time_limit", type=click.FloatRange(0.05, 600), default=2.0, show_default=True,
               metavar="SECONDS", help="Longest the solve may take: then a message and exit 3.")
-def solve(expr, var, steps, fmt, ask, at, order, time_limit):
+def solve(expr, var, steps, fmt, ask, at, order, wrt, variables, time_limit):
     """Differentiate a typed expression, e.g. quizgen solve "(x^2+1)^3" --steps.
 
     With --ask: the second derivative, f′(a), or the tangent or normal line at --at A."""
     from ..solver import solve as do_solve
 
     _check_var(var)
-    result = do_solve(expr, var, ask=ask, at=at, order=order, budget=time_limit)
+    result = do_solve(expr, var, ask=ask, at=at, order=order, budget=time_limit, wrt=wrt, variables=variables)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "latex":
@@ -228,9 +241,10 @@ def solve(expr, var, steps, fmt, ask, at, order, time_limit):
               help="Grade problem<TAB>answer lines (or CSV problem,answer) from FILE ('-' for stdin); "
                    "one JSON object per line on stdout, in order.")
 @point_options
+@several_options
 @click.option("--time-limit", "time_limit", type=click.FloatRange(0.05, 600), default=2.0, show_default=True,
               metavar="SECONDS", help="Longest a check may take (each row with --batch): then it is undecided, exit 3.")
-def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order, time_limit):
+def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order, wrt, variables, time_limit):
     """Is ANSWER the derivative of PROBLEM?  Exit 0 correct, 1 incorrect, 2 unreadable input, 3 undecided (values
     too large to compute, or not decided within --time-limit: neither marked right nor known to be wrong).
 
@@ -255,6 +269,8 @@ def check_cmd(formulas, var, fmt, require_simplified, batch, ask, at, order, tim
     if order is not None and ask != "second":
         raise click.UsageError("--order goes with --ask second")
     pick = {"ask": ask, "at": at, "order": order} if ask != "derivative" else {}
+    if wrt or variables:
+        pick.update(wrt=wrt, variables=variables)
     if batch is not None:
         if formulas:
             raise click.UsageError("--batch takes no PROBLEM/ANSWER arguments" +

@@ -115,7 +115,10 @@ def _make_question(sec: SectionSpec, fam, rng: random.Random, seen: set, alterna
                 expr, values = draw(family, rng)
                 if str(expr) in seen:
                     continue
-                problem = make_problem(family, expr, values, **ask)
+                if family.ask:  # several variables: the family's own ask (its variable drawn with rng)
+                    problem = make_problem(family, expr, values, ask=family.ask, rng=rng)
+                else:
+                    problem = make_problem(family, expr, values, **ask)
             except DrawRejected:
                 continue
             q = kind.make(sec, problem, rng)

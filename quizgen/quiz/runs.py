@@ -14,8 +14,18 @@ def rebuild_problem(attempt, bank=None, number: int = 0):
     from ..problems import make_problem
     from ..mathparse import parse
 
-    expr = parse(attempt.expr, attempt.variable)
     bank = bank or load_bank()
+    try:
+        several = bank.family(attempt.family)
+    except KeyError:
+        several = None
+    if several is not None and several.variables:  # a function of several variables, asked as its family asks
+        import random
+
+        expr = parse(attempt.expr, attempt.variable, variables=several.variables)
+        rng = random.Random(f"quizgen-redo:{attempt.expr}")
+        return make_problem(several, expr, dict(attempt.params), number=number, ask=several.ask, rng=rng)
+    expr = parse(attempt.expr, attempt.variable)
     fallback = Family(attempt.family, attempt.topic, attempt.difficulty, "From your history", attempt.expr, (), (),
                       DEFAULT_INSTRUCTION.replace("{var}", attempt.variable), attempt.variable,
                       constant_derivative=True, max_answer_length=10_000)

@@ -88,9 +88,10 @@ def wrap(text: str, indent: str = "  ", width: int = WIDTH) -> list[str]:
 
 
 def question_line(problem) -> str:
-    """What is asked, on one line: d/dx [ … ], or the ask's own question ("f(x) = …;  the tangent line at x = 1")."""
+    """What is asked, on one line: d/dx [ … ], or the ask's own question ("f(x) = …;  the tangent line at x = 1",
+    ∂/∂x [ … ], ∇ [ … ], "x² + y² = 25;  find dy/dx")."""
     ask = getattr(problem, "ask", "derivative")
-    if ask != "derivative":
+    if ask != "derivative" or getattr(problem, "variables", ()):
         return problem.asked.question(problem)
     return f"d/d{problem.variable} [ {problem.question_text} ]"
 
@@ -319,7 +320,7 @@ class QuizSession:
         resume = getattr(self.problems, "resume", None)
         if resume is not None:
             resume()  # the first question is on screen: draw the rest while the student reads and types
-        prompt = prompt_for(p)
+        prompt = prompt_for(p) if not getattr(p, "variables", ()) else f"  {p.asked.prompt(p)}"
         while True:
             try:
                 line = self.io.read(prompt)

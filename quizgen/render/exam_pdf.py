@@ -90,6 +90,13 @@ def _prefixes(var: str):
     return (f"f({var}) =", f"f({var}) ="), (f"f'({var}) =", f"f′({var}) =")
 
 
+def _question_prefixes(q):
+    """f(x) = and f′(x) =, or what a several-variable ask prints: f(x, y) = and ∂f/∂x =, ∇f =, dy/dx =."""
+    from .pdf import _problem_prefixes
+
+    return _problem_prefixes(q.problem, q.variable)
+
+
 def _ask(q) -> tuple[str, str]:
     return rf"f'\left({q.point_latex}\right)", f"f′({q.point_text})"
 
@@ -111,7 +118,7 @@ def formula_requests(exam, *, key: bool = True, papers: bool = True) -> list[tup
     for version in exam.versions:
         for q in version.questions:
             p = q.problem
-            (q_tex, _), (a_tex, _) = _prefixes(q.variable)
+            (q_tex, _), (a_tex, _) = _question_prefixes(q)
             out += [(q_tex, FORMULA_PX), (p.question_latex, FORMULA_PX)]
             if q.kind == "choice":
                 out += [(o.latex, FORMULA_PX) for o in q.options]
@@ -151,7 +158,7 @@ def _items(version, spec, page: PageSetup, key: bool) -> list[ExamItem]:
     for q in version.questions:
         p = q.problem
         sec = spec.sections[q.section - 1]
-        (q_tex, q_txt), (a_tex, a_txt) = _prefixes(q.variable)
+        (q_tex, q_txt), (a_tex, a_txt) = _question_prefixes(q)
         space = sec.space if sec.space is not None else spec.space * (CHOICE_SPACE_FACTOR if q.kind == "choice" else 1)
         item = ExamItem(
             number=q.number, kind=q.kind, points=points_text(q.points),

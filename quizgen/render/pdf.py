@@ -303,12 +303,14 @@ class _Plan:
     number: int
     var: str
     rows: list = field(default_factory=list)
+    pre: tuple = ()  # (LaTeX, text) of the question's and the answer's prefixes
 
 
 def _plan(problems, steps: bool) -> list[_Plan]:
     plans = []
     for i, prob in enumerate(problems, 1):
         plan = _Plan(prob, _attr(prob, "number", None) or i, str(_attr(prob, "variable", "x") or "x"))
+        plan.pre = _problem_prefixes(prob, plan.var)
         tree = _attr(prob, "steps", None)
         cached = _attr(prob, "step_rows", None)  # a set from quizgen.setcache: its rows, already made
         if steps and cached is not None:
@@ -329,7 +331,7 @@ def _prefixes(var: str) -> tuple[tuple[str, str], tuple[str, str]]:
 def _asked(prob):
     """The quizgen.asks module of a problem that asks something other than f′(x), else None (plain dicts too)."""
     ask = _attr(prob, "ask", None) or "derivative"
-    if ask == "derivative":
+    if ask == "derivative" or _attr(prob, "variables", ()):  # several variables: their prefixes say what is asked
         return None
     from quizgen import asks
 
@@ -347,14 +349,22 @@ def _key_lines(prob, var: str) -> list[tuple[str, str, str, str]]:
     mod = _asked(prob)
     if mod is not None:
         return mod.key_lines(prob)
-    _, (a_tex, a_txt) = _prefixes(var)
+    _, (a_tex, a_txt) = _problem_prefixes(prob, var)
     return [(a_tex, a_txt, prob.answer_latex, prob.answer_text)]
+
+
+def _problem_prefixes(prob, var: str):
+    """The prefixes of what a problem asks: f(x, y) = and ∂f/∂x =, ∇f =, dy/dx = for several variables."""
+    asked = getattr(prob, "asked", None) if getattr(prob, "variables", ()) else None
+    if asked is not None and hasattr(asked, "sheet_prefixes"):
+        return asked.sheet_prefixes(prob)
+    return _prefixes(var)
 
 
 def _requests(plans: list[_Plan], key: bool) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     for plan in plans:
-        (q_tex, _), _ = _prefixes(plan.var)
+        (q_tex, _), _ = plan.pre or _prefixes(plan.var)
         out += [(q_tex, FORMULA_PX), (plan.problem.question_latex, FORMULA_PX)]
         line = _ask_line(plan.problem)
         if line is not None:
@@ -371,7 +381,7 @@ def _items(plans: list[_Plan], page: PageSetup, key: bool) -> list[SheetItem]:
     width = page.formula_px
     for plan in plans:
         prob = plan.problem
-        (q_tex, q_txt), _ = _prefixes(plan.var)
+        (q_tex, q_txt), _ = plan.pre or _prefixes(plan.var)
         item = SheetItem(
             number=plan.number,
             question=typeset(prob.question_latex, prob.question_text, prefix=q_tex, prefix_text=q_txt, max_width=width),

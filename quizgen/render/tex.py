@@ -165,6 +165,9 @@ def _question_context(q, spec) -> dict:
     d = {"number": q.number, "kind": q.kind, "points": tex_points(q.points), "points_words": points_words(q.points),
          "var": q.variable, "question": flat(p.question_latex), "answer": flat(p.answer_latex),
          "space": f"{space:g}cm", "options": [], "steps": [], "correct_letter": q.correct_letter}
+    from quizgen.render.exam_pdf import _question_prefixes
+
+    (d["qpre"], _), (d["apre"], _) = _question_prefixes(q)  # f(x) = and f'(x) =; ∂f/∂x =, ∇f =, dy/dx = ...
     if q.kind == "choice":
         d["options"] = [{"latex": flat(o.latex), "correct": o.correct,
                          "note": tex_escape(MISTAKE_LABELS.get(o.code, o.code)) if not o.correct else "correct"}

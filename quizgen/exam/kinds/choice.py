@@ -19,7 +19,9 @@ _FILLER_CODES = ("sign-error", "not-differentiated")
 
 def make(sec, problem, rng, relaxed: bool = False) -> Question | None:
     ask = getattr(problem, "ask", "derivative")
-    if ask != "derivative":
+    if getattr(problem, "variables", ()):  # several variables: the ask's own mistakes (∂f/∂y for ∂f/∂x, swaps ...)
+        got = _several_options(problem, sec.options, rng, allow_generic=relaxed)
+    elif ask != "derivative":
         got = ask_choice_options(problem, sec.options, rng, allow_generic=relaxed)
     else:
         got = choice_options(problem, sec.options, rng, allow_generic=relaxed)
@@ -83,6 +85,8 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
     from ...keyform import question_order
     from ...printing import to_latex, to_text
 
+    if getattr(problem, "variables", ()):  # several variables: the ask's own mistakes (∂f/∂y for ∂f/∂x, swaps ...)
+        return _several_options(problem, n_options, rng, allow_generic)
     x = problem.var
     d = sp.diff(problem.expr, x)
     prefer_fraction = "quotient" in (problem.rules or ())
@@ -203,6 +207,72 @@ def ask_choice_options(problem, n_options: int, rng: random.Random, allow_generi
     order = list(range(n_options))
     rng.shuffle(order)
     return [chosen[i] for i in order], order.index(0), generic
+
+
+def _several_options(problem, n_options: int, rng: random.Random, allow_generic: bool):
+    """choice_options for partials, gradients and dy/dx: distractors from the ask's variants (a gradient's are
+    vectors, compared component by component on the ask's several-variable frame)."""
+    import sympy as sp
+
+    asked = problem.asked
+    frame = asked.frame(problem)
+
+    def parts(e):
+        return list(e) if isinstance(e, sp.Tuple) else [e]
+
+    def differs(a, b) -> bool:
+        pa, pb = parts(a), parts(b)
+        return len(pa) != len(pb) or any(_differs(frame, u, v) for u, v in zip(pa, pb))
+
+    variants = list(asked.variants(problem))
+    by_code: dict[str, list] = {}
+    for v in variants:
+        by_code.setdefault(v.code, []).append(v)
+    codes = list(by_code)
+    rng.shuffle(codes)
+    ordered, depth = [], 0
+    while any(len(by_code[c]) > depth for c in codes):
+        ordered += [by_code[c][depth] for c in codes if len(by_code[c]) > depth]
+        depth += 1
+    key_latex, key_text = asked.show(problem, problem.answer)  # the key in the options' own form
+    chosen = [Option(problem.answer, "correct", key_latex, key_text)]
+    texts, exprs = {key_text}, [problem.answer]
+
+    def take(code, wrong, feedback=""):
+        if any(c.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for c in parts(wrong)):
+            return False
+        latex, text = asked.show(problem, wrong)
+        if text in texts or len(text) > max(90, 2 * len(problem.answer_text)) or not all(differs(wrong, e)
+                                                                                          for e in exprs):
+            return False
+        chosen.append(Option(wrong, code, latex, text, feedback))
+        texts.add(text)
+        exprs.append(wrong)
+        return True
+
+    for v in ordered:
+        if len(chosen) == n_options:
+            break
+        take(v.code, v.wrong, v.feedback() if v.code in _SEVERAL_FEEDBACK_OK else "")
+    generic = False
+    if len(chosen) < n_options:
+        if not allow_generic:
+            return None
+        for code, wrong in asked.generic(problem):
+            if len(chosen) == n_options:
+                break
+            if take(code, wrong, "A generic wrong answer (this problem has few typical mistakes)."):
+                generic = True
+        if len(chosen) < n_options:
+            return None
+    order = list(range(n_options))
+    rng.shuffle(order)
+    return [chosen[i] for i in order], order.index(0), generic
+
+
+# Variants whose feedback needs no parts beyond what they carry (a swapped gradient's has none: its own line).
+_SEVERAL_FEEDBACK_OK = ("other-variable-differentiated", "wrong-variable", "implicit-inverted",
+                        "implicit-missing-dy-dx", "gave-first-partial", "pure-for-mixed", "sign-error")
 
 
 def _differs(frame, a, b) -> bool:
