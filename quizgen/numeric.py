@@ -691,6 +691,11 @@ class MultiFrame(Frame):
         self._cache = {}
 
 
+# Several variables: each coordinate drawn from these windows in turn (both signs, small to large |x|).
+_VEC_SCALES = [(0.05, 3.0), (-3.0, -0.05), (-1.0, 1.0), (0.0, 1.0), (1.0, 10.0), (-10.0, -1.0), (-6.0, 6.0),
+               (10.0, 100.0), (-100.0, -10.0), (0.0, 0.1), (-0.1, 0.0), (100.0, 1000.0)]
+
+
 @lru_cache(maxsize=8)
 def _vec_candidates(n: int, count: int = 160, seed: int = 20261202) -> tuple:
     rng = random.Random(f"{seed}:{n}")
@@ -698,7 +703,7 @@ def _vec_candidates(n: int, count: int = 160, seed: int = 20261202) -> tuple:
     while len(out) < count:
         coords = []
         for k in range(n):
-            lo, hi = _SCALES[(len(out) + 5 * k) % len(_SCALES)]
+            lo, hi = _VEC_SCALES[(len(out) + 5 * k) % len(_VEC_SCALES)]
             m = round(rng.uniform(lo, hi) * 2**_K)
             coords.append((m if m != 0 else 1, _K))
         out.append(("vec", tuple(coords)))

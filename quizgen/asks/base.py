@@ -292,7 +292,11 @@ def judge(expected, answer, x, *, text: str | None, diagnose, domain=None, what:
     if interpreted is None and text is not None:
         from ..printing import typed_text
 
-        interpreted = typed_text(text, x.name)  # as typed: 2(x² + 6), not SymPy's 2x² + 12
+        if isinstance(x, (tuple, list)):  # several variables: the first is the parser's variable, the rest names
+            names = tuple(v.name for v in x)
+            interpreted = typed_text(text, names[0], names[1:])
+        else:
+            interpreted = typed_text(text, x.name)  # as typed: 2(x² + 6), not SymPy's 2x² + 12
     interpreted = interpreted if interpreted is not None else text_or_str(answer)
     JUDGING.last = dict(expected=expected, answer=answer, interpreted=interpreted, what=what, fields=verdict_fields)
     verdict, info = compare(expected, answer, x, domain=domain, timeout=timeout)
