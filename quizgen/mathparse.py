@@ -34,6 +34,8 @@ CONSTANTS = {"e", "pi"}
 # Words refused with "not supported" instead of being split into letters: functions outside the course, and
 # Python words (a pasted program fails with a clear message, not "unknown name 'mport'").
 _KNOWN_NOT_SUPPORTED = (NOT_IN_COURSE - BY_SPELLING.keys()) | {"lambda", "import", "exec", "eval", "open", "os", "sys"}
+# Function words refused even inside a longer word (never split into letters around them).
+_REFUSED_WORDS = tuple(sorted(NOT_IN_COURSE - BY_SPELLING.keys(), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,21 @@ def _fold(text: str) -> str:
             out.append(ch)
         elif ch in "\t\r\n\u00a0\u2009\u202f":
             out.append(" " if ch != "\n" and ch != "\r" else "\n")
+        elif ord(ch) >= 0x2100:
+            out.append(_math_letter(ch))
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _math_letter(ch: str) -> str:
+    """𝑥 (pasted from Word or a PDF), ℯ, 𝟐: a mathematical alphanumeric or letterlike symbol whose compatibility
+    form is one ASCII letter or digit, as that letter or digit (one char for one: positions stay)."""
+    if 0x1D400 <= ord(ch) <= 0x1D7FF or 0x2100 <= ord(ch) <= 0x214F:
+        plain = unicodedata.normalize("NFKC", ch)
+        if len(plain) == 1 and plain.isascii() and plain.isalnum():
+            return plain
+    return ch
 
 
 def tokenize(text: str, names: frozenset[str], equation: bool = False) -> list[Tok]:
@@ -88,8 +102,15 @@ def tokenize(text: str, names: frozenset[str], equation: bool = False) -> list[T
             j = i
             while j < n and s[j].isascii() and s[j].isalpha():
                 j += 1
-            toks.extend(_split_word(s[i:j], i, text, names))
+            parts = _split_word(s[i:j], i, text, names)
+            if j < n and s[j] in _DIGITS:
+                j = _glued_digits(parts, s, j, text, toks)
+            toks.extend(parts)
             i = j
+            continue
+        if ch == "|":
+            toks.append(Tok("op", "|", i))
+            i += 1
             continue
         table = _SUPERSCRIPTS if ch in _SUPERSCRIPTS else _SUBSCRIPTS if ch in _SUBSCRIPTS else None
         if table is not None:  # x²³ or log₁₀: a run of small digits is one exponent or one base
@@ -136,6 +157,39 @@ def tokenize(text: str, names: frozenset[str], equation: bool = False) -> list[T
     return toks
 
 
+# log10 and log2 are the calculator's names of the base-10 and base-2 logs: the digits belong to the name.
+_LOG_DIGITS = {"log": ("10", "2")}
+
+
+def _glued_digits(parts: list[Tok], s: str, j: int, text: str, toks: list[Tok]) -> int:
+    """A run of letters followed at once by digits (x2, log10, sin2x, 3e2): where the digits belong.
+
+    log10, log2: one name (parts' last token is replaced). sin2x, ln2: the function's argument (the digits stay a
+    number). 3e2: scientific notation, read with Euler's number e (reading_notes says so). Otherwise — x2, a2, e2,
+    pi2 — a student may mean 2x or x², and an ambiguous reading is never graded: ParseError offering both.
+    Returns where tokenizing goes on."""
+    k = j
+    while k < len(s) and s[k] in _DIGITS:
+        k += 1
+    digits = s[j:k]
+    last = parts[-1]
+    if last.text in _LOG_DIGITS:
+        if digits in _LOG_DIGITS[last.text] and not (k < len(s) and s[k] == "."):
+            parts[-1] = Tok("name", last.text + digits, last.pos)
+            return k
+        raise ParseError(f"'{last.text}{digits}' is ambiguous", text, last.pos,
+                         f"type log_{digits}(x) for the base-{digits} log, or log({digits}x) for ln({digits}x)")
+    if last.text in FUNCTIONS:
+        return j
+    if last.text == "e" and len(parts) == 1 and toks and toks[-1].kind == "num" \
+            and toks[-1].pos + len(toks[-1].text) == last.pos:
+        return j  # 3e2: read as 3·e·2, and noted
+    name = "π" if last.text == "pi" else last.text
+    shown = last.text
+    raise ParseError(f"'{shown}{digits}' is ambiguous", text, last.pos,
+                     f"type {digits}{shown} for {digits}·{name} or {shown}^{digits} for {name} to the power {digits}")
+
+
 def _open_brace(toks: list[Tok]) -> bool:
     """True when the last unclosed bracket is the '{' of log_{b}."""
     level = 0
@@ -163,7 +217,6 @@ def _char_hint(ch: str) -> str | None:
         "=": "type only the expression, without 'y =' or an equation",
         ";": "type one expression only",
         ".": "attributes are not allowed",
-        "|": "absolute values are not supported",
         "!": "factorials are not supported",
         "[": "use parentheses",
         "%": "use / for division",
@@ -175,17 +228,23 @@ def _split_word(word: str, pos: int, text: str, names: frozenset[str]) -> list[T
     if word in names or word in FUNCTIONS or word in CONSTANTS:
         return [Tok("name", word, pos)]
     if word.lower() in _KNOWN_NOT_SUPPORTED or word.startswith("__"):
-        raise ParseError(f"{word!r} is not a supported function or name", text, pos, _supported_hint())
+        raise ParseError(f"{word!r} is not a supported function or name", text, pos, _refused_hint(word.lower()))
     known = sorted(set(FUNCTIONS) | CONSTANTS | names, key=len, reverse=True)
     out: list[Tok] = []
     i = 0
     while i < len(word):
+        # A function word outside the course inside a longer word (xacot, 2lgx) is refused, never split into a
+        # shorter function and letters: the longest word starting here decides.
+        refused = max((w for w in _REFUSED_WORDS if word.startswith(w, i)), key=len, default="")
         for k in known:
-            if word.startswith(k, i):
+            if word.startswith(k, i) and len(k) >= len(refused):
                 out.append(Tok("name", k, pos + i))
                 i += len(k)
                 break
         else:
+            if refused:
+                raise ParseError(f"{refused!r} is not a supported function" + (f" (in {word!r})" if refused != word
+                                 else ""), text, pos + i, _refused_hint(refused))
             bad = word[i:]
             if word[i] in ("E", "X") and word[i].lower() in names | CONSTANTS:
                 hint = f"names are case-sensitive: did you mean {word[i].lower()!r}?"
@@ -198,6 +257,15 @@ def _split_word(word: str, pos: int, text: str, names: frozenset[str]) -> list[T
             raise ParseError(f"unknown name {bad!r}" if bad == word else f"unknown name {bad!r} in {word!r}",
                              text, pos + i, hint)
     return out
+
+
+def _refused_hint(word: str) -> str:
+    if word == "lg":
+        return ("lg means log base 10 on calculators and in many countries, but log base 2 in computer science: "
+                "type log10(x) for log base 10 or log2(x) for log base 2")
+    if word in ("sgn", "sign"):
+        return "type x/|x| for the sign of x"
+    return _supported_hint()
 
 
 def _supported_hint() -> str:
@@ -215,6 +283,7 @@ class _Parser:
         self.toks = toks
         self.i = 0
         self.var = var
+        self.bars = 0  # |…| open around the current point (inside parentheses: 0 again), see atom()
 
     @property
     def tok(self) -> Tok:
@@ -282,7 +351,8 @@ class _Parser:
 
     def starts_factor(self) -> bool:
         t = self.tok
-        return t.kind in ("num", "name") or (t.kind == "op" and t.text == "(")
+        # Inside |…| a bar after a factor closes it; outside one it opens a factor: 2|x|, x|x + 1|.
+        return t.kind in ("num", "name") or (t.kind == "op" and (t.text == "(" or (t.text == "|" and not self.bars)))
 
     def product(self):
         node = self.unary()
@@ -350,9 +420,22 @@ class _Parser:
             self.take()
             if self.tok.kind == "op" and self.tok.text == ")":
                 raise self.error("empty parentheses", t)
+            bars, self.bars = self.bars, 0
             inner = self.sum()
             self.expect_close(t)
+            self.bars = bars
             return ("paren", inner, t.pos)
+        if t.kind == "op" and t.text == "|":  # |u| is abs(u); where a factor is expected a bar always opens one
+            self.take()
+            self.bars += 1
+            inner = self.sum()
+            if not (self.tok.kind == "op" and self.tok.text == "|"):
+                if self.tok.kind == "end":
+                    raise self.error("this '|' is never closed", t, "add '|' after the absolute value's inside")
+                raise self.error(f"expected '|' but found {self.tok.text!r}", self.tok)
+            self.take()
+            self.bars -= 1
+            return ("call", "abs", inner, None, t.pos)
         if t.kind == "name":
             self.take()
             if t.text in FUNCTIONS:
@@ -641,7 +724,7 @@ def parse_sympy_str(text: str, var: str = "x"):
     """Read back what str(expr) wrote (our JSON and history): SymPy's syntax is ours but for Euler's number, E."""
     import re
 
-    return parse(re.sub(r"\bE\b", "e", text), var)
+    return parse(re.sub(r"\bAbs\b", "abs", re.sub(r"\bE\b", "e", text)), var)
 
 
 def symbol(name: str = "x"):

@@ -95,7 +95,7 @@ class TextPrinter:
         self.neg_powers = neg_powers
 
     def __call__(self, expr) -> str:
-        return self.p(as_expr(expr))[0]
+        return self.p(readable_signs(as_expr(expr)))[0]
 
     def p(self, e):
         """(text, precedence) of e; memoised, since keys print the same subexpressions many times."""
@@ -137,6 +137,10 @@ class TextPrinter:
             if arg.is_Integer and arg > 0:
                 return f"ln {arg}", P_MUL
             return f"ln({self.p(arg)[0]})", P_ATOM
+        if isinstance(e, sp.Abs):
+            s = self.p(e.args[0])[0]
+            # A bar inside bars is wrapped in parentheses, so that it cannot be read as closing them: |(2|x|)|.
+            return (f"|({s})|" if "|" in s else f"|{s}|"), P_ATOM
         if isinstance(e, sp.Function):
             name = _FUNC_NAMES.get(type(e).__name__, type(e).__name__)
             return f"{name}({', '.join(self.p(a)[0] for a in e.args)})", P_ATOM
@@ -288,6 +292,13 @@ class TextPrinter:
         return f"1/{s}", P_MUL
 
 
+def readable_signs(e):
+    """sign(u) (SymPy's derivative of |u|) as u/|u|, which the parser reads (for u ≠ 0, where |u|′ exists)."""
+    if isinstance(e, sp.Basic) and e.has(sp.sign):
+        return e.replace(sp.sign, lambda u: u / sp.Abs(u))
+    return e
+
+
 class QuizLatexPrinter(LatexPrinter):
     """SymPy's LaTeX with `\\ln 3`, base-a logs as `\\log_{a}`, folded fractional powers and full inverse-trig names."""
 
@@ -367,7 +378,7 @@ def text_or_str(expr) -> str:
 
 def to_latex(expr) -> str:
     """LaTeX for typesetting: `\\ln 3`, `\\log_{3}`, folded fractional powers."""
-    return _latex.doprint(as_expr(expr))
+    return _latex.doprint(readable_signs(as_expr(expr)))
 
 
 def to_sympy_str(expr) -> str:

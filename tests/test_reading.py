@@ -1,0 +1,173 @@
+"""Issue 13, the parser's side: what students and teachers type is read as they mean it, or refused with a question.
+
+log10/log2 are base-10/base-2 logs, lg is refused naming both meanings; a letter+digit run (x2) is ambiguous and
+refused offering both readings; a word holding a function name with extra letters is never split silently."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+from quizgen.cli import main
+from quizgen.errors import ParseError
+from quizgen.functions import FUNCTIONS
+from quizgen.mathparse import parse, symbol
+
+x = symbol("x")
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+# ------------------------------------------------------------------ 1. log10, log2, lg
+
+@pytest.mark.parametrize("text,want", [
+    ("log10(x)", sp.log(x) / sp.log(10)),
+    ("log10 x", sp.log(x) / sp.log(10)),
+    ("log10x", sp.log(x) / sp.log(10)),
+    ("log2(x)", sp.log(x) / sp.log(2)),
+    ("log2 x", sp.log(x) / sp.log(2)),
+    ("3log10(x^2+1)", 3 * sp.log(x**2 + 1) / sp.log(10)),
+    ("x log2(x)", x * sp.log(x) / sp.log(2)),
+    ("log_10(x)", sp.log(x) / sp.log(10)),
+    ("ln2", sp.log(2)),
+    ("ln 10 x", sp.log(10 * x)),
+    ("sin2x", sp.sin(2 * x)),
+])
+def test_log10_and_log2_are_based_logs(text, want):
+    assert parse(text) == want
+
+
+def test_log10_everywhere_solve_and_check():
+    r = run("solve", "log10(x)")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == "d/dx [ log₁₀(x) ] = 1/(x ln 10)"
+    r = run("solve", "log2 x")
+    assert r.output.splitlines()[0] == "d/dx [ log₂(x) ] = 1/(x ln 2)"
+    assert run("check", "log10(x)", "1/(x ln 10)").exit_code == 0
+    assert run("check", "log10(x)", "1/(x ln(10))").output.startswith("correct")
+
+
+def test_log_glued_to_another_number_is_ambiguous():
+    with pytest.raises(ParseError) as e:
+        parse("log3(x)")
+    assert "'log3' is ambiguous" in str(e.value)
+    assert "log_3(x)" in str(e.value) and "log(3x)" in str(e.value)
+
+
+def test_lg_names_both_meanings():
+    r = run("solve", "lg(x)")
+    assert r.exit_code == 2
+    assert "log base 10" in r.output and "log base 2" in r.output
+    assert "log10(x)" in r.output and "log2(x)" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_log10_in_a_bank_template(tmp_path):
+    bank = tmp_path / "b.toml"
+    bank.write_text('topic = "exp-log"\ntitle = "Logs"\n[[family]]\nid = "l10"\ndifficulty = 1\ntitle = "log10"\n'
+                    'template = "a*log10(x) + log2(x^2 + 1)"\nparams.a = { int = [2, 5] }\n'
+                    'rules = ["constant-multiple", "log-base", "chain", "sum"]\n', encoding="utf-8")
+    r = run("banks", "check", str(bank))
+    assert r.exit_code == 0, r.output
+    r = run("generate", "--bank", str(bank), "--family", "l10", "-n", "2", "--seed", "1")
+    assert r.exit_code == 0, r.output
+    assert "log₁₀(x)" in r.output and "log₂(x² + 1)" in r.output
+
+
+# ------------------------------------------------------------------ 2. letter+digit runs
+
+def test_x2_is_ambiguous_on_the_command_line():
+    r = run("check", "x^2", "x2")
+    assert r.exit_code == 2, r.output
+    assert "'x2' is ambiguous" in r.output
+    assert "2x" in r.output and "x^2" in r.output
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("letter", [c for c in string.ascii_lowercase if c != "e"])
+@pytest.mark.parametrize("digits", ["2", "3", "10"])
+def test_every_letter_digit_run_is_ambiguous(letter, digits):
+    with pytest.raises(ParseError) as e:
+        parse(f"3{letter}{digits} + 1", letter)
+    msg = str(e.value)
+    assert f"'{letter}{digits}' is ambiguous" in msg
+    assert f"{digits}{letter}" in msg and f"{letter}^{digits}" in msg
+
+
+@pytest.mark.parametrize("text", ["sinx2", "e2", "pi2", "2x3", "x2(x+1)", "e^x2"])
+def test_letter_digit_runs_inside_formulas(text):
+    with pytest.raises(ParseError, match="is ambiguous"):
+        parse(text)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("x 2", 2 * x), ("x*2", 2 * x), ("x^2", x**2), ("2x", 2 * x), ("x²", x**2), ("sin 2x", sp.sin(2 * x)),
+    ("ln2 x", sp.log(2 * x)), ("3e2", 6 * sp.E),
+])
+def test_separated_digits_still_read(text, want):
+    assert parse(text) == want
+
+
+def test_bank_parameters_beside_digits_are_refused_too():
+    with pytest.raises(ParseError, match="'a2' is ambiguous"):
+        parse("a2 x", "x", {"a": 3})
+    assert parse("a x^2 + b", "x", {"a": 3, "b": 1}) == 3 * x**2 + 1
+
+
+# ------------------------------------------------------------------ 3. no silent word-splitting
+
+NEW_WORDS = {"sech": sp.sech, "coth": sp.coth, "csch": sp.csch, "asinh": sp.asinh, "acosh": sp.acosh,
+             "atanh": sp.atanh, "cosec": sp.csc, "arsinh": sp.asinh, "arcosh": sp.acosh, "artanh": sp.atanh,
+             "cosech": sp.csch, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh}
+
+
+@pytest.mark.parametrize("letter", [c for c in string.ascii_lowercase if c != "e"])
+def test_function_words_read_as_functions_for_every_variable_letter(letter):
+    v = symbol(letter)
+    for word, fn in NEW_WORDS.items():
+        forms = [f"{word}({letter})", f"{word} {letter}", f"2{word}({letter}^2)"]
+        if not any((letter + word).startswith(w) for w in ("acos", "asin", "atan", "asec", "acsc", "acot")):
+            forms.append(f"{letter}{word}({letter})")
+        for text in forms:
+            got = parse(text, letter)
+            want = {f"{word}({letter})": fn(v), f"{word} {letter}": fn(v), f"2{word}({letter}^2)": 2 * fn(v**2),
+                    f"{letter}{word}({letter})": v * fn(v)}[text]
+            assert got == want, (letter, text, got)
+
+
+def test_a_letter_before_a_function_word_that_makes_a_longer_one():
+    """a + cosh is acosh, a + sech is asech (refused, not in the course): the longer word wins, never a product."""
+    a = symbol("a")
+    assert parse("acosh(a)", "a") == sp.acosh(a)
+    assert parse("a cosh(a)", "a") == a * sp.cosh(a)
+    with pytest.raises(ParseError, match="'asech' is not a supported function"):
+        parse("asech(a)", "a")
+
+
+@pytest.mark.parametrize("letter", [c for c in string.ascii_lowercase if c != "e"])
+def test_no_course_word_is_split_into_a_product(letter):
+    """Every spelling in the table, and every refused function word, either reads as that function or is refused:
+    never as a product of a shorter function and letters."""
+    from quizgen.functions import NOT_IN_COURSE
+
+    v = symbol(letter)
+    for row in FUNCTIONS:
+        for s in row.spellings:
+            assert parse(f"{s}({letter}+1)", letter) == row.apply(v + 1)
+    for word in sorted(NOT_IN_COURSE):
+        with pytest.raises(ParseError) as e:
+            parse(f"{word}({letter})", letter)
+        assert "not" in str(e.value) or "ambiguous" in str(e.value)
+        with pytest.raises(ParseError):
+            parse(f"{letter}{word}({letter})", letter)
+
+
+def test_cosec_with_variable_x_is_csc():
+    r = run("solve", "cosec(x)")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == "d/dx [ csc(x) ] = −cot(x) csc(x)"
