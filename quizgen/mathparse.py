@@ -589,7 +589,7 @@ def _build(node, text: str, env: dict):
             return sp.exp(b)
         if a == 0 and b.is_number and b.is_negative:
             raise ParseError("division by zero (0 to a negative power)", text, node[3])
-        return sp.Pow(a, b)
+        return _real_constant(_real_pow(a, b), text, node[3], lambda: f"{_show_expr(a)} to the power {_show_expr(b)}")
     if kind == "call":
         _, name, arg_node, base_node, pos = node
         arg = _build(arg_node, text, env)
@@ -601,12 +601,60 @@ def _build(node, text: str, env: dict):
             if base.is_number and (base.is_positive is False or base == 1):
                 raise ParseError("a log base must be positive and not 1", text, pos)
             if base == sp.E:
-                return sp.log(arg)
-            return sp.log(arg) / sp.log(base)
+                return _real_constant(sp.log(arg), text, pos, lambda: f"ln({_show_expr(arg)})")
+            return _real_constant(sp.log(arg) / sp.log(base), text, pos,
+                                  lambda: f"log of {_show_expr(arg)}")
         if row.sympy == "exp":  # exp(u) is e^u: the same size limit as a typed power of e
             _check_power(sp.E, arg, text, pos)
-        return row.apply(arg)
+        if not arg.is_number:
+            return row.apply(arg)
+        root = _root_exponent(row)
+        if root is not None:  # ∛(−8) is −2: the real odd root, as x^(1/3) and ∛x are read for the variable
+            value = _real_pow(arg, root)
+        else:
+            value = row.apply(arg)
+        return _real_constant(value, text, pos, lambda: f"{row.prefix or row.name}({_show_expr(arg)})")
     raise ParseError("unreadable formula", text, 0)
+
+
+def _real_pow(a, b):
+    """a^b, with a negative constant base to an odd-denominator power read as the real root: (−8)^(1/3) = −2,
+    (−8)^(2/3) = 4 (SymPy's principal root would be complex)."""
+    import sympy as sp
+
+    if a.is_number and b.is_Rational and not b.is_Integer and b.q % 2 == 1 and a.is_extended_negative:
+        return (-1 if b.p % 2 else 1) * sp.Pow(-a, b)
+    return sp.Pow(a, b)
+
+
+_ROOTS: dict = {}
+
+
+def _root_exponent(row):
+    """1/3 for ∛ (a row built as a power with an odd-denominator exponent), else None."""
+    if row.name not in _ROOTS:
+        import sympy as sp
+
+        probe = row.apply(sp.Symbol("u")) if row.build is not None and row.sympy is None else None
+        ok = probe is not None and probe.is_Pow and probe.exp.is_Rational and probe.exp.q % 2 == 1
+        _ROOTS[row.name] = probe.exp if ok else None
+    return _ROOTS[row.name]
+
+
+def _real_constant(value, text: str, pos: int, what):
+    """`value` unless it is a constant that is not a real number: ln(−2), √(−3), arcsin 2 in a problem would give
+    complex keys (ln 2 + iπ), so they are refused (ParseError, exit 2)."""
+    if value.is_number and value.is_extended_real is False:
+        raise ParseError(f"{what()} is not a real number", text, pos,
+                         "quizgen works with real numbers: logarithms need a positive argument, even roots a "
+                         "non-negative one, arcsin and arccos one between −1 and 1")
+    return value
+
+
+def _show_expr(e) -> str:
+    from .printing import text_or_str
+
+    return text_or_str(e)
 
 
 def _check_power(base, exp, text: str, pos: int):
@@ -686,6 +734,49 @@ def parse(text: str, var: str = "x", params: dict | None = None):
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise ParseError("the formula is undefined (division by zero or similar)", text, None)
     return expr
+
+
+_SCIENTIFIC = None
+
+
+def _sci_pattern():
+    import re
+
+    global _SCIENTIFIC
+    if _SCIENTIFIC is None:
+        _SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?|\.\d+)e([+-]?)(\d+)(?![0-9.])")
+    return _SCIENTIFIC
+
+
+def reading_notes(text) -> tuple[str, ...]:
+    """How tokens that look like scientific notation were read: e stays Euler's number (3e2 is 3·e·2), and the
+    student is told so, with how to type the number they may have meant (the verdict's "notes")."""
+    if not isinstance(text, str) or "e" not in text:
+        return ()
+    notes = []
+    for m in _sci_pattern().finditer(_fold(text)):
+        mant, sign, exp = m.groups()
+        reading = f"{mant}·e {'+' if sign == '+' else '−'} {exp}" if sign else f"{mant}·e·{exp}"
+        number = scientific_value(m.group(0))
+        shown = str(number) if number.is_Integer and len(str(number)) <= 15 else f"{mant}*10^{'-' if sign == '-' else ''}{exp}"
+        notes.append(f"{m.group(0)} was read as {reading}, with e = Euler's number 2.718…; for the number "
+                     f"{mant}×10^{'-' if sign == '-' else ''}{exp}, type {shown}"
+                     + ("" if shown.startswith(mant + "*") else f" or {mant}*10^{'-' if sign == '-' else ''}{exp}"))
+    return tuple(notes)
+
+
+def scientific_value(text: str):
+    """The number a token in scientific notation stands for, exactly (3e2 → 300, 2.5e-3 → 1/400), or None."""
+    import re
+
+    import sympy as sp
+
+    m = re.fullmatch(r"\s*([+\-−]?)(\d+(?:\.\d+)?|\.\d+)[eE]([+\-−]?)(\d{1,3})\s*", text)
+    if m is None or len(m.group(2).replace(".", "")) > MAX_DIGITS or int(m.group(4)) > MAX_MAGNITUDE_DIGITS:
+        return None
+    sign = -1 if m.group(1) in ("-", "−") else 1
+    exp = int(m.group(4)) * (-1 if m.group(3) in ("-", "−") else 1)
+    return sign * sp.Rational(m.group(2)) * sp.Integer(10) ** exp
 
 
 DEPENDENT = "y"  # the letter of a line's equation: y = 2x − 1

@@ -171,3 +171,59 @@ def test_cosec_with_variable_x_is_csc():
     r = run("solve", "cosec(x)")
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[0] == "d/dx [ csc(x) ] = −cot(x) csc(x)"
+
+
+# ------------------------------------------------------------------ 5. scientific notation
+
+def test_scientific_notation_keeps_euler_e_and_says_so():
+    r = run("check", "x^2", "3e2", "--format", "json")
+    import json
+
+    d = json.loads(r.output)
+    assert d["interpreted_as"] == "3e·2"
+    assert d["notes"] == ["3e2 was read as 3·e·2, with e = Euler's number 2.718…; for the number 3×10^2, "
+                          "type 300 or 3*10^2"]
+    d = json.loads(run("check", "3x^2", "1e+3", "--format", "json").output)
+    assert d["notes"][0].startswith("1e+3 was read as 1·e + 3, with e = Euler's number")
+    assert "notes" not in json.loads(run("check", "x^2", "2x", "--format", "json").output)
+    r = run("check", "x^2", "3e2")
+    assert "  note:     3e2 was read as 3·e·2" in r.output
+
+
+@pytest.mark.parametrize("typed,value", [("1.2e1", "12"), ("12e0", "12"), ("1.2E1", "12"), ("120e-1", "12")])
+def test_scientific_notation_is_a_number_in_a_value_answer(typed, value):
+    import json
+
+    d = json.loads(run("check", "x^3", typed, "--ask", "value", "--at", "2", "--format", "json").output)
+    assert d["correct"] is True, d
+    assert d["interpreted_as"] == value
+    assert d["notes"] == [f"{typed} was read as the number {value} (scientific notation)"]
+
+
+def test_scientific_value_is_exact_and_bounded():
+    from quizgen.mathparse import scientific_value
+
+    assert scientific_value("2.5e-3") == sp.Rational(1, 400)
+    assert scientific_value("-3e2") == -300
+    assert scientific_value("3e999") is None and scientific_value("x") is None and scientific_value("3e") is None
+
+
+# ------------------------------------------------------------------ 8. complex constants, real odd roots
+
+@pytest.mark.parametrize("problem,what", [
+    ("x ln(-2)", "ln(−2)"), ("x sqrt(-3)", "√(−3)"), ("asin(2) x", "arcsin(2)"), ("log_3(-2)x", "log of −2"),
+    ("x*(-2)^(1/2)", "−2 to the power 1/2"), ("x + acosh(0)", "arcosh(0)"),
+])
+def test_complex_constants_in_a_problem_exit_2(problem, what):
+    r = run("solve", problem)
+    assert r.exit_code == 2, r.output
+    assert f"{what} is not a real number" in r.output
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("text,want", [
+    ("(-8)^(1/3)", -2), ("∛(-8)", -2), ("cbrt(-27)", -3), ("(-8)^(2/3)", 4), ("(-32)^(1/5)", -2),
+    ("(-8)^(-1/3)", sp.Rational(-1, 2)),
+])
+def test_odd_roots_of_negative_constants_are_real(text, want):
+    assert parse(text) == want
