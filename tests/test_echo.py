@@ -87,3 +87,11 @@ def test_echo_of_sympy_answers_is_still_printed():
 
     v = check("x^2", sp.Integer(2) * sp.Symbol("x", real=True))
     assert v.interpreted_as == "2x"
+
+
+def test_a_line_is_echoed_as_typed():
+    from quizgen.checker import check_answer as check
+
+    v = check("x^2", "y - 1 = 2(x - 1)", ask="tangent", point=1)
+    assert v.correct and v.interpreted_as == "y − 1 = 2(x − 1)"
+    assert check("x^2", "2x-1", ask="tangent", point=1).interpreted_as == "y = 2x − 1"

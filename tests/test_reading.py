@@ -227,3 +227,27 @@ def test_complex_constants_in_a_problem_exit_2(problem, what):
 ])
 def test_odd_roots_of_negative_constants_are_real(text, want):
     assert parse(text) == want
+
+
+# ------------------------------------------------------------------ 4. abs, cosec, hyperbolic, math letters
+
+@pytest.mark.parametrize("problem,answer", [
+    ("ln|x|", "1/x"), ("ln(abs(x))", "1/x"), ("|x|", "x/|x|"), ("x|x|", "2|x|"), ("|x^2-4|", "2x(x^2-4)/|x^2-4|"),
+    ("cosec(2x)", "-2cosec(2x)cot(2x)"), ("coth x", "-csch(x)^2"), ("csch x", "-csch x coth x"),
+    ("asinh(x)", "1/sqrt(x^2+1)"), ("arcosh(2x)", "2/sqrt(4x^2-1)"), ("artanh(x/2)", "2/(4-x^2)"),
+    ("sech(x)", "-sech(x)tanh(x)"), ("𝑥^2 + ℯ^𝑥", "2x + e^x"), ("ℯ^(2𝑥)", "2ℯ^(2𝑥)"),
+])
+def test_new_functions_are_differentiated_and_checked(problem, answer):
+    r = run("check", problem, answer)
+    assert r.exit_code == 0, (problem, answer, r.output)
+    assert r.output.startswith("correct"), r.output
+
+
+def test_ln_abs_is_checked_on_both_sides_of_zero():
+    """ln|x| is defined for x < 0 too: 1/x is correct, and ln(x)'s domain does not stand in for it."""
+    from quizgen.equiv import equivalent
+
+    assert run("check", "ln|x|", "1/|x|").output.startswith("incorrect")
+    assert equivalent(parse("1/x"), parse("1/|x|"), x) == "different"
+    r = run("solve", "ln|x|")
+    assert r.output.splitlines()[0] == "d/dx [ ln(|x|) ] = 1/x"
