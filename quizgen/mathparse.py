@@ -284,6 +284,7 @@ class _Parser:
         self.i = 0
         self.var = var
         self.bars = 0  # |…| open around the current point (inside parentheses: 0 again), see atom()
+        self.bar_levels = 0  # |…| open around the current point, parentheses or not (bounded as they are)
 
     @property
     def tok(self) -> Tok:
@@ -428,6 +429,9 @@ class _Parser:
         if t.kind == "op" and t.text == "|":  # |u| is abs(u); where a factor is expected a bar always opens one
             self.take()
             self.bars += 1
+            self.bar_levels += 1
+            if self.bar_levels > MAX_DEPTH:
+                raise LimitError(f"too deeply nested (limit {MAX_DEPTH} levels)", self.text, t.pos)
             inner = self.sum()
             if not (self.tok.kind == "op" and self.tok.text == "|"):
                 if self.tok.kind == "end":
@@ -435,6 +439,7 @@ class _Parser:
                 raise self.error(f"expected '|' but found {self.tok.text!r}", self.tok)
             self.take()
             self.bars -= 1
+            self.bar_levels -= 1
             return ("call", "abs", inner, None, t.pos)
         if t.kind == "name":
             self.take()

@@ -251,3 +251,13 @@ def test_ln_abs_is_checked_on_both_sides_of_zero():
     assert equivalent(parse("1/x"), parse("1/|x|"), x) == "different"
     r = run("solve", "ln|x|")
     assert r.output.splitlines()[0] == "d/dx [ ln(|x|) ] = 1/x"
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("text", ["|" * 999, "(|" * 200 + "x" + "|)" * 200, "|" * 41 + "x" + "|" * 41])
+def test_nested_bars_are_bounded_like_parentheses(text):
+    from quizgen.errors import LimitError
+
+    with pytest.raises(LimitError, match="too deeply nested"):
+        parse(text)
+    assert parse("|" * 20 + "x" + "|" * 20) == sp.Abs(x)
