@@ -71,7 +71,10 @@ def _out_of_time(b, problem_expr, answer_text, var, expected, ask) -> Verdict:
                 fields["expected_display"] = "not worked out in time"
         answer = as_formula(answer_text, var) if isinstance(answer_text, str) and ask not in ("tangent", "normal") \
             else None
-        interpreted = text_or_str(answer) if answer is not None else str(answer_text)
+        from .printing import typed_text
+
+        interpreted = (typed_text(answer_text, var) if isinstance(answer_text, str) else None) or (
+            text_or_str(answer) if answer is not None else str(answer_text))
     what = seen.get("what", "the derivative")
     shown = fields.get("expected_display") or text_or_str(expected)
     return Verdict(False, expected, answer, interpreted, None,

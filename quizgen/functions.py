@@ -93,7 +93,7 @@ FUNCTIONS: tuple[Function, ...] = (
              "(sec x)′ = sec x tan x", "(sec u)′ = sec u tan u · u′", "trigonometric", "cos u ≠ 0", "sec", r"\sec",
              mp="sec", big_arg=True, pole=lambda c, u: c.cos(u) == 0, mistakes=("sign-error",), power_on_name=True,
              sincos=lambda sp, u: 1 / sp.cos(u)),
-    Function("csc", (), "csc", lambda sp, u: -sp.csc(u) * sp.cot(u), "csc", "Derivative of cosecant",
+    Function("csc", ("cosec",), "csc", lambda sp, u: -sp.csc(u) * sp.cot(u), "csc", "Derivative of cosecant",
              "(csc x)′ = −csc x cot x", "(csc u)′ = −csc u cot u · u′", "trigonometric", "sin u ≠ 0", "csc",
              r"\csc", mp="csc", big_arg=True, pole=lambda c, u: c.sin(u) == 0, mistakes=("sign-error",),
              power_on_name=True, sincos=lambda sp, u: 1 / sp.sin(u)),
@@ -125,6 +125,37 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("sech", (), "sech", lambda sp, u: -sp.sech(u) * sp.tanh(u), "sech", "Derivative of hyperbolic secant",
              "(sech x)′ = −sech x tanh x", "(sech u)′ = −sech u tanh u · u′", "hyperbolic", _ALL_REAL, "sech",
              r"\operatorname{sech}", mp="sech", big_arg=True, mistakes=("sign-error",), power_on_name=True),
+    Function("csch", ("cosech",), "csch", lambda sp, u: -sp.csch(u) * sp.coth(u), "csch",
+             "Derivative of hyperbolic cosecant", "(csch x)′ = −csch x coth x", "(csch u)′ = −csch u coth u · u′",
+             "hyperbolic", "u ≠ 0", "csch", r"\operatorname{csch}", mp="csch", big_arg=True,
+             pole=lambda c, u: u == 0, mistakes=("sign-error",), power_on_name=True),
+    Function("coth", (), "coth", lambda sp, u: -sp.csch(u) ** 2, "coth", "Derivative of hyperbolic cotangent",
+             "(coth x)′ = −csch² x", "(coth u)′ = −csch²u · u′", "hyperbolic", "u ≠ 0", "coth", r"\coth",
+             mp="coth", big_arg=True, pole=lambda c, u: u == 0, mistakes=("sign-error",), power_on_name=True),
+    # Inverse hyperbolic functions, printed with ISO 80000-2's names (arsinh: area sine); asinh and arcsinh read too.
+    Function("arsinh", ("asinh", "arcsinh"), "asinh", lambda sp, u: 1 / sp.sqrt(u**2 + 1), "arsinh",
+             "Derivative of inverse hyperbolic sine", "(arsinh x)′ = 1/√(x² + 1)", "(arsinh u)′ = u′/√(u² + 1)",
+             "hyperbolic", _ALL_REAL, "arsinh", r"\operatorname{arsinh}", mp="asinh", mistakes=("sign-error",),
+             listed=("arsinh", "asinh")),
+    Function("arcosh", ("acosh", "arccosh"), "acosh", lambda sp, u: 1 / (sp.sqrt(u - 1) * sp.sqrt(u + 1)), "arcosh",
+             "Derivative of inverse hyperbolic cosine", "(arcosh x)′ = 1/√(x² − 1)", "(arcosh u)′ = u′/√(u² − 1)",
+             "hyperbolic", "u ≥ 1", "arcosh", r"\operatorname{arcosh}", mp="acosh", real_ok=lambda u: u >= 1,
+             mistakes=("sign-error",), listed=("arcosh", "acosh")),
+    Function("artanh", ("atanh", "arctanh"), "atanh", lambda sp, u: 1 / (1 - u**2), "artanh",
+             "Derivative of inverse hyperbolic tangent", "(artanh x)′ = 1/(1 − x²)", "(artanh u)′ = u′/(1 − u²)",
+             "hyperbolic", "−1 < u < 1", "artanh", r"\operatorname{artanh}", mp="atanh",
+             pole=lambda c, u: u == 1 or u == -1, real_ok=lambda u: abs(u) < 1, mistakes=("sign-error",),
+             listed=("artanh", "atanh")),
+    # log10 and log2 are the calculator's names of the base-10 and base-2 logs: stored as SymPy stores logₐ u,
+    # ln u/ln a, so the tracer, the mistakes and the printers see an ordinary base-a log (printed log₁₀, log₂).
+    Function("log10", (), None, None, None, "", "", "", "logarithm", "u > 0", None, r"\log_{10}",
+             build=lambda sp, u: sp.log(u) / sp.log(10)),
+    Function("log2", (), None, None, None, "", "", "", "logarithm", "u > 0", None, r"\log_{2}",
+             build=lambda sp, u: sp.log(u) / sp.log(2)),
+    # |u|: (|u|)′ = sign u, for u ≠ 0 (SymPy's sign(u), printed u/|u|: every printed form reads back).
+    Function("abs", (), "Abs", lambda sp, u: sp.sign(u), "abs", "Derivative of absolute value",
+             "(|x|)′ = x/|x|", "(|u|)′ = u/|u| · u′", "absolute", "every real u", None, r"\left|",
+             mistakes=("sign-error",)),
     Function("ln", ("log",), "log", lambda sp, u: 1 / u, "ln", "Natural logarithm",
              "(ln x)′ = 1/x", "(ln u)′ = u′/u", "logarithm", "u > 0", "ln", r"\ln",
              mp="log", pole=lambda c, u: u == 0, real_ok=lambda u: u > 0, mistakes=("ln-reciprocal",),
@@ -151,13 +182,15 @@ CATEGORIES: dict[str, str] = {
     "logarithm": "the logarithm rule",
     "trigonometric": "the trig derivatives",
     "hyperbolic": "the hyperbolic derivatives",
+    "absolute": "the absolute value rule",
 }
 
 # Function names students reach for that the course does not have: the parser says "not supported" rather than
 # splitting them into letters ("abs" is not a·b·s).
 NOT_IN_COURSE: frozenset[str] = frozenset({
-    "abs", "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
-    "asec", "acsc", "acot", "erf", "lg",
+    "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
+    "asec", "acsc", "acot", "erf", "lg", "arcoth", "acoth", "arccoth", "arsech", "asech", "arcsech", "arcsch",
+    "acsch", "arccsch", "sgn", "sign",
 })
 
 BY_SPELLING: dict[str, Function] = {s: f for f in FUNCTIONS for s in f.spellings}

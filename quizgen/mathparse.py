@@ -34,6 +34,8 @@ CONSTANTS = {"e", "pi"}
 # Words refused with "not supported" instead of being split into letters: functions outside the course, and
 # Python words (a pasted program fails with a clear message, not "unknown name 'mport'").
 _KNOWN_NOT_SUPPORTED = (NOT_IN_COURSE - BY_SPELLING.keys()) | {"lambda", "import", "exec", "eval", "open", "os", "sys"}
+# Function words refused even inside a longer word (never split into letters around them).
+_REFUSED_WORDS = tuple(sorted(NOT_IN_COURSE - BY_SPELLING.keys(), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,21 @@ def _fold(text: str) -> str:
             out.append(ch)
         elif ch in "\t\r\n\u00a0\u2009\u202f":
             out.append(" " if ch != "\n" and ch != "\r" else "\n")
+        elif ord(ch) >= 0x2100:
+            out.append(_math_letter(ch))
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _math_letter(ch: str) -> str:
+    """𝑥 (pasted from Word or a PDF), ℯ, 𝟐: a mathematical alphanumeric or letterlike symbol whose compatibility
+    form is one ASCII letter or digit, as that letter or digit (one char for one: positions stay)."""
+    if 0x1D400 <= ord(ch) <= 0x1D7FF or 0x2100 <= ord(ch) <= 0x214F:
+        plain = unicodedata.normalize("NFKC", ch)
+        if len(plain) == 1 and plain.isascii() and plain.isalnum():
+            return plain
+    return ch
 
 
 def tokenize(text: str, names: frozenset[str], equation: bool = False) -> list[Tok]:
@@ -88,8 +102,15 @@ def tokenize(text: str, names: frozenset[str], equation: bool = False) -> list[T
             j = i
             while j < n and s[j].isascii() and s[j].isalpha():
                 j += 1
-            toks.extend(_split_word(s[i:j], i, text, names))
+            parts = _split_word(s[i:j], i, text, names)
+            if j < n and s[j] in _DIGITS:
+                j = _glued_digits(parts, s, j, text, toks)
+            toks.extend(parts)
             i = j
+            continue
+        if ch == "|":
+            toks.append(Tok("op", "|", i))
+            i += 1
             continue
         table = _SUPERSCRIPTS if ch in _SUPERSCRIPTS else _SUBSCRIPTS if ch in _SUBSCRIPTS else None
         if table is not None:  # x²³ or log₁₀: a run of small digits is one exponent or one base
@@ -136,6 +157,39 @@ def tokenize(text: str, names: frozenset[str], equation: bool = False) -> list[T
     return toks
 
 
+# log10 and log2 are the calculator's names of the base-10 and base-2 logs: the digits belong to the name.
+_LOG_DIGITS = {"log": ("10", "2")}
+
+
+def _glued_digits(parts: list[Tok], s: str, j: int, text: str, toks: list[Tok]) -> int:
+    """A run of letters followed at once by digits (x2, log10, sin2x, 3e2): where the digits belong.
+
+    log10, log2: one name (parts' last token is replaced). sin2x, ln2: the function's argument (the digits stay a
+    number). 3e2: scientific notation, read with Euler's number e (reading_notes says so). Otherwise — x2, a2, e2,
+    pi2 — a student may mean 2x or x², and an ambiguous reading is never graded: ParseError offering both.
+    Returns where tokenizing goes on."""
+    k = j
+    while k < len(s) and s[k] in _DIGITS:
+        k += 1
+    digits = s[j:k]
+    last = parts[-1]
+    if last.text in _LOG_DIGITS:
+        if digits in _LOG_DIGITS[last.text] and not (k < len(s) and s[k] == "."):
+            parts[-1] = Tok("name", last.text + digits, last.pos)
+            return k
+        raise ParseError(f"'{last.text}{digits}' is ambiguous", text, last.pos,
+                         f"type log_{digits}(x) for the base-{digits} log, or log({digits}x) for ln({digits}x)")
+    if last.text in FUNCTIONS:
+        return j
+    if last.text == "e" and len(parts) == 1 and toks and toks[-1].kind == "num" \
+            and toks[-1].pos + len(toks[-1].text) == last.pos:
+        return j  # 3e2: read as 3·e·2, and noted
+    name = "π" if last.text == "pi" else last.text
+    shown = last.text
+    raise ParseError(f"'{shown}{digits}' is ambiguous", text, last.pos,
+                     f"type {digits}{shown} for {digits}·{name} or {shown}^{digits} for {name} to the power {digits}")
+
+
 def _open_brace(toks: list[Tok]) -> bool:
     """True when the last unclosed bracket is the '{' of log_{b}."""
     level = 0
@@ -163,7 +217,6 @@ def _char_hint(ch: str) -> str | None:
         "=": "type only the expression, without 'y =' or an equation",
         ";": "type one expression only",
         ".": "attributes are not allowed",
-        "|": "absolute values are not supported",
         "!": "factorials are not supported",
         "[": "use parentheses",
         "%": "use / for division",
@@ -175,17 +228,23 @@ def _split_word(word: str, pos: int, text: str, names: frozenset[str]) -> list[T
     if word in names or word in FUNCTIONS or word in CONSTANTS:
         return [Tok("name", word, pos)]
     if word.lower() in _KNOWN_NOT_SUPPORTED or word.startswith("__"):
-        raise ParseError(f"{word!r} is not a supported function or name", text, pos, _supported_hint())
+        raise ParseError(f"{word!r} is not a supported function or name", text, pos, _refused_hint(word.lower()))
     known = sorted(set(FUNCTIONS) | CONSTANTS | names, key=len, reverse=True)
     out: list[Tok] = []
     i = 0
     while i < len(word):
+        # A function word outside the course inside a longer word (xacot, 2lgx) is refused, never split into a
+        # shorter function and letters: the longest word starting here decides.
+        refused = max((w for w in _REFUSED_WORDS if word.startswith(w, i)), key=len, default="")
         for k in known:
-            if word.startswith(k, i):
+            if word.startswith(k, i) and len(k) >= len(refused):
                 out.append(Tok("name", k, pos + i))
                 i += len(k)
                 break
         else:
+            if refused:
+                raise ParseError(f"{refused!r} is not a supported function" + (f" (in {word!r})" if refused != word
+                                 else ""), text, pos + i, _refused_hint(refused))
             bad = word[i:]
             if word[i] in ("E", "X") and word[i].lower() in names | CONSTANTS:
                 hint = f"names are case-sensitive: did you mean {word[i].lower()!r}?"
@@ -198,6 +257,15 @@ def _split_word(word: str, pos: int, text: str, names: frozenset[str]) -> list[T
             raise ParseError(f"unknown name {bad!r}" if bad == word else f"unknown name {bad!r} in {word!r}",
                              text, pos + i, hint)
     return out
+
+
+def _refused_hint(word: str) -> str:
+    if word == "lg":
+        return ("lg means log base 10 on calculators and in many countries, but log base 2 in computer science: "
+                "type log10(x) for log base 10 or log2(x) for log base 2")
+    if word in ("sgn", "sign"):
+        return "type x/|x| for the sign of x"
+    return _supported_hint()
 
 
 def _supported_hint() -> str:
@@ -215,6 +283,8 @@ class _Parser:
         self.toks = toks
         self.i = 0
         self.var = var
+        self.bars = 0  # |…| open around the current point (inside parentheses: 0 again), see atom()
+        self.bar_levels = 0  # |…| open around the current point, parentheses or not (bounded as they are)
 
     @property
     def tok(self) -> Tok:
@@ -282,7 +352,8 @@ class _Parser:
 
     def starts_factor(self) -> bool:
         t = self.tok
-        return t.kind in ("num", "name") or (t.kind == "op" and t.text == "(")
+        # Inside |…| a bar after a factor closes it; outside one it opens a factor: 2|x|, x|x + 1|.
+        return t.kind in ("num", "name") or (t.kind == "op" and (t.text == "(" or (t.text == "|" and not self.bars)))
 
     def product(self):
         node = self.unary()
@@ -350,9 +421,26 @@ class _Parser:
             self.take()
             if self.tok.kind == "op" and self.tok.text == ")":
                 raise self.error("empty parentheses", t)
+            bars, self.bars = self.bars, 0
             inner = self.sum()
             self.expect_close(t)
+            self.bars = bars
             return ("paren", inner, t.pos)
+        if t.kind == "op" and t.text == "|":  # |u| is abs(u); where a factor is expected a bar always opens one
+            self.take()
+            self.bars += 1
+            self.bar_levels += 1
+            if self.bar_levels > MAX_DEPTH:
+                raise LimitError(f"too deeply nested (limit {MAX_DEPTH} levels)", self.text, t.pos)
+            inner = self.sum()
+            if not (self.tok.kind == "op" and self.tok.text == "|"):
+                if self.tok.kind == "end":
+                    raise self.error("this '|' is never closed", t, "add '|' after the absolute value's inside")
+                raise self.error(f"expected '|' but found {self.tok.text!r}", self.tok)
+            self.take()
+            self.bars -= 1
+            self.bar_levels -= 1
+            return ("call", "abs", inner, None, t.pos)
         if t.kind == "name":
             self.take()
             if t.text in FUNCTIONS:
@@ -506,7 +594,7 @@ def _build(node, text: str, env: dict):
             return sp.exp(b)
         if a == 0 and b.is_number and b.is_negative:
             raise ParseError("division by zero (0 to a negative power)", text, node[3])
-        return sp.Pow(a, b)
+        return _real_constant(_real_pow(a, b), text, node[3], lambda: f"{_show_expr(a)} to the power {_show_expr(b)}")
     if kind == "call":
         _, name, arg_node, base_node, pos = node
         arg = _build(arg_node, text, env)
@@ -518,12 +606,60 @@ def _build(node, text: str, env: dict):
             if base.is_number and (base.is_positive is False or base == 1):
                 raise ParseError("a log base must be positive and not 1", text, pos)
             if base == sp.E:
-                return sp.log(arg)
-            return sp.log(arg) / sp.log(base)
+                return _real_constant(sp.log(arg), text, pos, lambda: f"ln({_show_expr(arg)})")
+            return _real_constant(sp.log(arg) / sp.log(base), text, pos,
+                                  lambda: f"log of {_show_expr(arg)}")
         if row.sympy == "exp":  # exp(u) is e^u: the same size limit as a typed power of e
             _check_power(sp.E, arg, text, pos)
-        return row.apply(arg)
+        if not arg.is_number:
+            return row.apply(arg)
+        root = _root_exponent(row)
+        if root is not None:  # ∛(−8) is −2: the real odd root, as x^(1/3) and ∛x are read for the variable
+            value = _real_pow(arg, root)
+        else:
+            value = row.apply(arg)
+        return _real_constant(value, text, pos, lambda: f"{row.prefix or row.name}({_show_expr(arg)})")
     raise ParseError("unreadable formula", text, 0)
+
+
+def _real_pow(a, b):
+    """a^b, with a negative constant base to an odd-denominator power read as the real root: (−8)^(1/3) = −2,
+    (−8)^(2/3) = 4 (SymPy's principal root would be complex)."""
+    import sympy as sp
+
+    if a.is_number and b.is_Rational and not b.is_Integer and b.q % 2 == 1 and a.is_extended_negative:
+        return (-1 if b.p % 2 else 1) * sp.Pow(-a, b)
+    return sp.Pow(a, b)
+
+
+_ROOTS: dict = {}
+
+
+def _root_exponent(row):
+    """1/3 for ∛ (a row built as a power with an odd-denominator exponent), else None."""
+    if row.name not in _ROOTS:
+        import sympy as sp
+
+        probe = row.apply(sp.Symbol("u")) if row.build is not None and row.sympy is None else None
+        ok = probe is not None and probe.is_Pow and probe.exp.is_Rational and probe.exp.q % 2 == 1
+        _ROOTS[row.name] = probe.exp if ok else None
+    return _ROOTS[row.name]
+
+
+def _real_constant(value, text: str, pos: int, what):
+    """`value` unless it is a constant that is not a real number: ln(−2), √(−3), arcsin 2 in a problem would give
+    complex keys (ln 2 + iπ), so they are refused (ParseError, exit 2)."""
+    if value.is_number and value.is_extended_real is False:
+        raise ParseError(f"{what()} is not a real number", text, pos,
+                         "quizgen works with real numbers: logarithms need a positive argument, even roots a "
+                         "non-negative one, arcsin and arccos one between −1 and 1")
+    return value
+
+
+def _show_expr(e) -> str:
+    """A constant in an error message (the printers sit above the parser: no import of quizgen.printing)."""
+    return str(e).replace("**", "^").replace("*", "·").replace("-", "−").replace("sqrt", "√").replace("asin",
+                                                                                                       "arcsin")
 
 
 def _check_power(base, exp, text: str, pos: int):
@@ -605,6 +741,49 @@ def parse(text: str, var: str = "x", params: dict | None = None):
     return expr
 
 
+_SCIENTIFIC = None
+
+
+def _sci_pattern():
+    import re
+
+    global _SCIENTIFIC
+    if _SCIENTIFIC is None:
+        _SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?|\.\d+)e([+-]?)(\d+)(?![0-9.])")
+    return _SCIENTIFIC
+
+
+def reading_notes(text) -> tuple[str, ...]:
+    """How tokens that look like scientific notation were read: e stays Euler's number (3e2 is 3·e·2), and the
+    student is told so, with how to type the number they may have meant (the verdict's "notes")."""
+    if not isinstance(text, str) or "e" not in text:
+        return ()
+    notes = []
+    for m in _sci_pattern().finditer(_fold(text)):
+        mant, sign, exp = m.groups()
+        reading = f"{mant}·e {'+' if sign == '+' else '−'} {exp}" if sign else f"{mant}·e·{exp}"
+        number = scientific_value(m.group(0))
+        shown = str(number) if number.is_Integer and len(str(number)) <= 15 else f"{mant}*10^{'-' if sign == '-' else ''}{exp}"
+        notes.append(f"{m.group(0)} was read as {reading}, with e = Euler's number 2.718…; for the number "
+                     f"{mant}×10^{'-' if sign == '-' else ''}{exp}, type {shown}"
+                     + ("" if shown.startswith(mant + "*") else f" or {mant}*10^{'-' if sign == '-' else ''}{exp}"))
+    return tuple(notes)
+
+
+def scientific_value(text: str):
+    """The number a token in scientific notation stands for, exactly (3e2 → 300, 2.5e-3 → 1/400), or None."""
+    import re
+
+    import sympy as sp
+
+    m = re.fullmatch(r"\s*([+\-−]?)(\d+(?:\.\d+)?|\.\d+)[eE]([+\-−]?)(\d{1,3})\s*", text)
+    if m is None or len(m.group(2).replace(".", "")) > MAX_DIGITS or int(m.group(4)) > MAX_MAGNITUDE_DIGITS:
+        return None
+    sign = -1 if m.group(1) in ("-", "−") else 1
+    exp = int(m.group(4)) * (-1 if m.group(3) in ("-", "−") else 1)
+    return sign * sp.Rational(m.group(2)) * sp.Integer(10) ** exp
+
+
 DEPENDENT = "y"  # the letter of a line's equation: y = 2x − 1
 
 
@@ -641,7 +820,7 @@ def parse_sympy_str(text: str, var: str = "x"):
     """Read back what str(expr) wrote (our JSON and history): SymPy's syntax is ours but for Euler's number, E."""
     import re
 
-    return parse(re.sub(r"\bE\b", "e", text), var)
+    return parse(re.sub(r"\bAbs\b", "abs", re.sub(r"\bE\b", "e", text)), var)
 
 
 def symbol(name: str = "x"):

@@ -13,7 +13,7 @@ from .functions import BY_SYMPY_NAME
 
 # SymPy function name -> Maxima name, for every course function (quizgen.functions): Maxima spells each one as
 # SymPy does (its log is the natural log too), and quizgen's parser reads every SymPy name back.
-_FUNCTIONS = {name: name for name in BY_SYMPY_NAME}
+_FUNCTIONS = {name: name.lower() for name in BY_SYMPY_NAME}  # Abs is abs
 P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = 10, 20, 25, 30, 40
 
 
@@ -113,7 +113,9 @@ def to_maxima(expr) -> str:
     """Maxima text for a SymPy expression: `2*x*sin(x) + x^2*cos(x)`, `%e^(3*x)`, `log(x)/log(10)`."""
     from .mathparse import as_expr
 
-    return _p(as_expr(expr))[0]
+    from .printing import readable_signs
+
+    return _p(readable_signs(as_expr(expr)))[0]
 
 
 # ---------------------------------------------------------------- reading back

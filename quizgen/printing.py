@@ -95,7 +95,7 @@ class TextPrinter:
         self.neg_powers = neg_powers
 
     def __call__(self, expr) -> str:
-        return self.p(as_expr(expr))[0]
+        return self.p(readable_signs(as_expr(expr)))[0]
 
     def p(self, e):
         """(text, precedence) of e; memoised, since keys print the same subexpressions many times."""
@@ -137,6 +137,10 @@ class TextPrinter:
             if arg.is_Integer and arg > 0:
                 return f"ln {arg}", P_MUL
             return f"ln({self.p(arg)[0]})", P_ATOM
+        if isinstance(e, sp.Abs):
+            s = self.p(e.args[0])[0]
+            # A bar inside bars is wrapped in parentheses, so that it cannot be read as closing them: |(2|x|)|.
+            return (f"|({s})|" if "|" in s else f"|{s}|"), P_ATOM
         if isinstance(e, sp.Function):
             name = _FUNC_NAMES.get(type(e).__name__, type(e).__name__)
             return f"{name}({', '.join(self.p(a)[0] for a in e.args)})", P_ATOM
@@ -288,6 +292,13 @@ class TextPrinter:
         return f"1/{s}", P_MUL
 
 
+def readable_signs(e):
+    """sign(u) (SymPy's derivative of |u|) as u/|u|, which the parser reads (for u ≠ 0, where |u|′ exists)."""
+    if isinstance(e, sp.Basic) and e.has(sp.sign):
+        return e.replace(sp.sign, lambda u: u / sp.Abs(u))
+    return e
+
+
 class QuizLatexPrinter(LatexPrinter):
     """SymPy's LaTeX with `\\ln 3`, base-a logs as `\\log_{a}`, folded fractional powers and full inverse-trig names."""
 
@@ -367,9 +378,164 @@ def text_or_str(expr) -> str:
 
 def to_latex(expr) -> str:
     """LaTeX for typesetting: `\\ln 3`, `\\log_{3}`, folded fractional powers."""
-    return _latex.doprint(as_expr(expr))
+    return _latex.doprint(readable_signs(as_expr(expr)))
 
 
 def to_sympy_str(expr) -> str:
     """SymPy's own Python syntax (`str(expr)`), readable back by any tool."""
     return str(expr)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The "read as" echo: what the student typed, in the structure they typed it (2(x² + 6), not SymPy's 2x² + 12), only
+# made unambiguous — unicode powers and minus signs, '·' where juxtaposition would read differently, parentheses
+# where the parser's grouping is not what the eye sees (1/2x is (1/2)x). Printed from the parser's tree, never from
+# SymPy: grading still uses the parsed value, and the echo parses back to the same value (tests/test_echo.py).
+
+_SUP_OK = set("0123456789")
+
+
+def typed_text(text: str, var: str = "x", names: tuple[str, ...] = (), *, equation: bool = False) -> str | None:
+    """The echo of typed `text` (None when it does not parse: the caller shows its SymPy form instead)."""
+    from .mathparse import LimitError, ParseError, VariableError, parse_tree
+
+    try:
+        tree = parse_tree(text, var, names, equation=equation)
+        return _Echo().p(tree)[0]
+    except (ParseError, LimitError, VariableError, RecursionError):
+        return None
+
+
+class _Echo:
+    """Tree → text. Each method returns (text, precedence, open): `open` when a factor written right after it
+    would be swallowed by it (√x y is √(xy), e^t x reads as e^(tx)), so juxtaposition needs '·'."""
+
+    def p(self, node):
+        return getattr(self, "_" + node[0])(node)
+
+    def _num(self, node):
+        return node[1], P_ATOM, False
+
+    def _name(self, node):
+        return ("π" if node[1] == "pi" else node[1]), P_ATOM, False
+
+    def _paren(self, node):
+        inner = node[1]
+        s, prec, _ = self.p(inner)
+        if inner[0] in ("num", "name", "paren") or (inner[0] == "call" and not self._prefix(inner)):
+            return s, prec, False
+        return f"({s})", P_ATOM, False
+
+    def _neg(self, node):
+        s, prec, op = self.p(node[1])
+        if prec < P_MUL or s.startswith(MINUS):
+            s, op = f"({s})", False
+        return MINUS + s, P_NEG, op
+
+    def _eq(self, node):
+        return f"{self.p(node[1])[0]} = {self.p(node[2])[0]}", P_ADD, False
+
+    def _add(self, node, sign="+"):
+        a = self.p(node[1])[0]
+        b, prec, _ = self.p(node[2])
+        if prec < P_MUL or b.startswith(MINUS):
+            b = f"({b})"
+        return f"{a} {sign} {b}", P_ADD, False
+
+    def _sub(self, node):
+        return self._add(node, MINUS)
+
+    def _mul(self, node):
+        left, right = node[1], node[2]
+        a, aprec, aopen = self.p(left)
+        b, bprec, bopen = self.p(right)
+        if aprec < P_MUL or left[0] == "div":
+            a, aopen = f"({a})", False
+        if bprec < P_MUL or b.startswith(MINUS) or right[0] == "div":
+            b = f"({b})"
+        word_next = right[0] == "call" and not self._prefix(right) and right[1] != "abs" and b[0].isalpha()
+        if b[0].isdigit() or b[0] == "." or aopen:
+            sep = "·"
+        elif word_next:
+            sep = "" if a[-1].isdigit() and not a.startswith(MINUS + "(") else " "
+        elif left[0] == "call" and a.endswith(")") and (b[0].isalpha() or b[0] in "π√∛"):
+            sep = "·"  # sin(x)·x, not sin(x)x
+        else:
+            sep = ""
+        prec = P_NEG if a.startswith(MINUS) else P_MUL
+        return a + sep + b, prec, bopen
+
+    def _div(self, node):
+        a, aprec, _ = self.p(node[1])
+        b, bprec, _ = self.p(node[2])
+        if aprec < P_NEG:
+            a = f"({a})"
+        if bprec < P_POW or b.startswith(MINUS) or node[2][0] in ("mul", "div"):
+            b = f"({b})"
+        return f"{a}/{b}", P_MUL, False
+
+    def _pow(self, node):
+        base, exp = node[1], node[2]
+        e, eprec, _ = self.p(exp)
+        plain = e.replace(MINUS, "-")
+        sup = plain.lstrip("-")
+        superscript = plain.count("-") <= 1 and (plain[0] != "-" or len(plain) > 1) and (
+            (sup and set(sup) <= _SUP_OK) or sup in ("x", "n"))
+        if base[0] == "call" and not self._prefix(base) and base[1] != "abs" and base[3] is None:
+            row = _BY_SPELLING_LAZY().get(base[1])
+            if row is not None and row.power_on_name and exp[0] == "num" and exp[1].isdigit():
+                arg = self._arg(base[2])
+                return f"{self._fname(base)}{exp[1].translate(_SUP)}{arg}", P_ATOM, False
+        b, bprec, _ = self.p(base)
+        if bprec < P_ATOM or (base[0] == "call" and base[1] != "abs") or b.endswith(tuple("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ˣⁿ")):
+            b = f"({b})"
+        if superscript:
+            return b + plain.translate(_SUP), P_POW, False
+        if exp[0] == "paren" or (eprec == P_ATOM and len(e) == 1):
+            return f"{b}^{e}", P_POW, exp[0] != "paren"
+        return f"{b}^({e})", P_POW, False
+
+    @staticmethod
+    def _prefix(node) -> bool:
+        row = _BY_SPELLING_LAZY().get(node[1])
+        return row is not None and row.prefix is not None and node[1] == row.name
+
+    def _fname(self, node) -> str:
+        row = _BY_SPELLING_LAZY()[node[1]]
+        if node[1] in ("log10", "log2"):
+            return "log" + node[1][3:].translate(_SUB)
+        return row.unicode or row.name
+
+    def _arg(self, arg) -> str:
+        s, _, _ = self.p(arg)
+        if (arg[0] == "paren" and s.startswith("(")) or (arg[0] == "call" and arg[1] == "abs"):
+            return s  # sin(x + 1), ln|x|
+        return f"({s})"
+
+    def _call(self, node):
+        _, name, arg, base, _pos = node
+        if name == "abs":
+            s = self.p(arg)[0]
+            return (f"|({s})|" if "|" in s else f"|{s}|"), P_ATOM, False
+        row = _BY_SPELLING_LAZY()[name]
+        if row.prefix is not None and name == row.name:
+            s, prec, _ = self.p(arg)
+            if arg[0] in ("num", "name"):
+                return row.prefix + s, P_POW, True
+            return row.prefix + self._arg(arg), P_POW, False
+        if base is not None:
+            b = self.p(base)[0]
+            if base[0] == "num" and base[1].isdigit():
+                fname = "log" + base[1].translate(_SUB)
+            elif base[0] == "name" and base[1] == "e":
+                fname = "ln"
+            else:
+                fname = f"log_({b})"
+            return fname + self._arg(arg), P_ATOM, False
+        return self._fname(node) + self._arg(arg), P_ATOM, False
+
+
+def _BY_SPELLING_LAZY():  # noqa: N802 — the table, read where the echo needs it
+    from .functions import BY_SPELLING
+
+    return BY_SPELLING

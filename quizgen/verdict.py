@@ -30,6 +30,7 @@ class Verdict:
     ask: str = "derivative"
     point: sp.Expr | None = None
     expected_display: str | None = None
+    notes: tuple[str, ...] = ()  # how parts of the answer were read (3e2 as 3·e·2, with Euler's e)
 
     @property
     def decided(self) -> bool:
@@ -51,6 +52,8 @@ class Verdict:
             "feedback": self.feedback,
             "form": dict(self.form),
         }
+        if self.notes:  # only here, so answers without notes keep exactly the keys scripts already read
+            d["notes"] = list(self.notes)
         if not self.decided:  # only here, so decided rows keep exactly the keys scripts already read
             d["decided"] = False
         if self.ask != "derivative":  # today's f′(x) objects keep exactly the keys scripts already read

@@ -353,7 +353,7 @@ def test_verdict_json_has_exactly_the_issue_keys():
     assert list(j) == ["correct", "expected", "expected_text", "interpreted_as", "mistake", "feedback", "form"]
     assert j == {
         "correct": True, "expected": "6*x*(x**2 + 1)**2", "expected_text": "6x(x² + 1)²",
-        "interpreted_as": "6x(x² + 1)²", "mistake": None,
+        "interpreted_as": "3(x² + 1)²·2x", "mistake": None,  # as typed (issue 13), not SymPy's 6x(x² + 1)²
         "feedback": "Correct, but not simplified (numbers left to multiply).",
         "form": {"simplified": False, "issues": ["numbers left to multiply"]},
     }
@@ -362,8 +362,9 @@ def test_verdict_json_has_exactly_the_issue_keys():
 
 
 def test_interpreted_as_shows_how_the_answer_was_read():
-    assert check_text("x^2 e^x", "e^x(2x+x^2)").interpreted_as == "(x² + 2x)eˣ"
-    assert check_text("sqrt(x)", "0.5x^(-0.5)").interpreted_as == "1/(2√x)"
+    # In the student's own structure (issue 13): SymPy would reorder to (x² + 2x)eˣ and 1/(2√x).
+    assert check_text("x^2 e^x", "e^x(2x+x^2)").interpreted_as == "eˣ(2x + x²)"
+    assert check_text("sqrt(x)", "0.5x^(-0.5)").interpreted_as == "0.5x^(−0.5)"
 
 
 def test_check_answer_with_a_given_key_and_variable():

@@ -277,6 +277,7 @@ def test_hints_never_give_the_answer_first():
 
 def test_live_preview_line():
     assert preview("6x(x^2+1)^2") == " read as: 6x(x² + 1)²"
+    assert preview("2(x^2+6)") == " read as: 2(x² + 6)"  # as typed, not 2x² + 12
     assert preview("6x(x^2+1") == " … this parenthesis is never closed"
     assert preview("hint") == " command: hint"
     assert preview("") == " type the answer · ? hint · skip · steps · quit"

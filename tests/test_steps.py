@@ -97,7 +97,6 @@ TABLE = [
     (5 ** sin(x), ["chain", "exp-base", "sin"]),
     (sympy.pi * x, ["constant-multiple", "identity"]),
     (gamma(x), ["unsupported"]),
-    (Abs(x), ["unsupported"]),
     (x**x, ["log-diff", "product", "identity", "ln"]),  # ln y = x ln x, differentiated, multiplied back
     (sin(gamma(x)), ["chain", "sin", "unsupported"]),
 ]
@@ -115,6 +114,18 @@ def test_rules_and_result(expr, rules):
 def test_every_node_is_correct_on_its_own(expr, _):
     for s in walk(trace(expr, x)):
         assert simplify(s.result - diff(s.expr, s.wrt)) == 0, (s.rule, s.expr)
+
+
+def test_abs_has_its_own_rule_for_a_real_variable():
+    """|u| is a row of quizgen.functions since issue 13: (|u|)′ = sign(u)·u′ (printed u/|u|)."""
+    from quizgen.mathparse import symbol
+    from quizgen.printing import to_text
+
+    xr = symbol("x")
+    step = trace(Abs(xr**2 - 1), xr)
+    assert [s.rule for s in walk(step)][:2] == ["chain", "abs"]
+    assert simplify(step.result - diff(Abs(xr**2 - 1), xr)) == 0
+    assert to_text(step.result) == "2x(x² − 1)/|x² − 1|"
 
 
 def test_chain_records_inner_outer_and_inner_derivative():
@@ -193,7 +204,7 @@ def test_product_pieces():
 
 
 def test_unsupported_takes_sympy_result():
-    for expr in (gamma(x), Abs(x), sympy.coth(x)):
+    for expr in (gamma(x), sympy.erf(x), sympy.acoth(x)):
         step = trace(expr, x)
         assert step.rule == "unsupported"
         assert step.result == diff(expr, x)
@@ -239,6 +250,7 @@ def test_titles_and_formulas_cover_every_rule():
     names = {
         "constant", "identity", "constant-multiple", "sum", "power", "exp", "exp-base", "ln", "log-base",
         "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sech",
+        "csch", "coth", "arsinh", "arcosh", "artanh", "abs",
         "product", "quotient", "chain", "log-diff", "unsupported", "second", "third", "value", "tangent", "normal",
     }  # fmt: skip
     assert set(RULES) == names

@@ -287,9 +287,18 @@ def judge(expected, answer, x, *, text: str | None, diagnose, domain=None, what:
     from ..printing import text_or_str
     from ..verdict import Verdict
 
+    if interpreted is None and text is not None:
+        from ..printing import typed_text
+
+        interpreted = typed_text(text, x.name)  # as typed: 2(x² + 6), not SymPy's 2x² + 12
     interpreted = interpreted if interpreted is not None else text_or_str(answer)
     JUDGING.last = dict(expected=expected, answer=answer, interpreted=interpreted, what=what, fields=verdict_fields)
     verdict, info = compare(expected, answer, x, domain=domain, timeout=timeout)
+
+    if text is not None and "notes" not in verdict_fields:
+        from ..mathparse import reading_notes
+
+        verdict_fields["notes"] = reading_notes(text)
 
     def v(correct, mistake, feedback, form, **kw):
         return Verdict(correct, expected, answer, interpreted, mistake, feedback, form, equivalence=verdict,

@@ -165,7 +165,15 @@ def read_line(text, var: str) -> Reading:
         from ..mathparse import as_expr
 
         lhs, rhs = y, as_expr(text)
-    shown = f"{text_or_str(lhs)} = {text_or_str(rhs)}"
+    shown = None
+    if isinstance(text, str):  # as typed (issue 13): y − 1 = 2(x − 1), not SymPy's y − 1 = 2x − 2
+        from ..mathparse import DEPENDENT as _Y
+        from ..printing import typed_text
+
+        shown = typed_text(text, var, (_Y,), equation=True)
+        if shown is not None and " = " not in shown:
+            shown = f"{_Y} = {shown}"
+    shown = shown or f"{text_or_str(lhs)} = {text_or_str(rhs)}"
     L = lhs - rhs
     if not small(L, 300):
         return Reading("other", None, shown)

@@ -151,6 +151,17 @@ def check(expr, text: str, var: str = "x", *, expected=None, point=None, order=N
     key = solve(expr, x, point=point)
     a = key.point
     exact = expected if expected is not None else key.answer
+    from ..mathparse import scientific_value
+
+    number = scientific_value(text) if isinstance(text, str) else None
+    if number is not None:  # a pasted calculator value, 3.25e2: here a number, as the student means it
+        from decimal import Decimal
+
+        shown = format(Decimal(text.strip().replace("−", "-")).normalize(), "f").replace("-", "−")
+        return judge(exact, number, x, text=None, domain=expr, diagnose=lambda ans: (None, (
+                     f"This is not f′({to_text(a)}) = {to_text(exact)}.")), what=f"f′({to_text(a)})",
+                     require_simplified=False, timeout=timeout, ask=NAME, point=a, judge_form=False,
+                     interpreted=shown, notes=(f"{text.strip()} was read as the number {shown} (scientific notation)",))
     answer, text = read_answer(text, var)
     from ..numeric import frame_for
 

@@ -106,7 +106,9 @@ def format_verdict(v) -> str:
     """Several lines for a terminal: the verdict, how the answer was read, the key, and the feedback."""
     head = "correct" if v.correct else "incorrect" if getattr(v, "decided", True) else "undecided"
     expected = v.expected_text if hasattr(v, "expected_text") else text_or_str(v.expected)
-    lines = [head, f"  read as:  {v.interpreted_as}", f"  expected: {expected}"]
+    lines = [head, f"  read as:  {v.interpreted_as}"]
+    lines += [f"  note:     {n}" for n in getattr(v, "notes", ())]
+    lines.append(f"  expected: {expected}")
     if v.mistake:
         lines.append(f"  mistake:  {v.mistake}")
     lines.append(f"  {v.feedback}")
