@@ -42,8 +42,10 @@ def in_process(n: int, seed: int = 7):
     # Build every answer text first (that uses the same caches), then start the clock from empty caches.
     plan = [(p, answers_for(p)) for p in problems]
     clear_cache()
-    for f in (N._frame, N._compile_cached, F._key_forms, C._problem, M._raw_variants, M._details):
-        f.cache_clear()
+    for f in (N._frame, N._compile_cached, F._key_forms, C._problem, M._raw_variants, M._details,
+              getattr(M, "_pair_details", None)):
+        if f is not None:
+            f.cache_clear()
     times = {"right": [], "wrong": []}
     first = []
     unreadable = 0

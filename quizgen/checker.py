@@ -11,9 +11,10 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .equiv import small
+from .equiv import cancelled, small
 from .errors import ParseError
 from .mathparse import as_formula, check_variable, parse, symbol
+from .numeric import typed
 from .verdict import Verdict
 
 __all__ = ["Verdict", "check_answer", "check_problem", "check_text", "BUDGET"]
@@ -25,7 +26,7 @@ BUDGET = 2.0
 
 def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplified: bool = False,
                  expected=None, timeout: float = 0.1, ask: str = "derivative", point=None,
-                 order: int | None = None, budget: float | None = BUDGET) -> Verdict:
+                 order: int | None = None, budget: float | None = BUDGET, domain=None) -> Verdict:
     """Is `answer_text` the answer to what `ask` asks about `problem_expr`? Each is text (read by quizgen.mathparse)
     or a SymPy expression in symbol(var); an answer given as SymPy is judged on its value and size, having no typed
     form.
@@ -34,6 +35,9 @@ def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplifie
     f′(a), or the line at x = `point` (a number, or text such as "pi/6" read by the safe parser). `expected` may be
     given (the key, possibly in display form) to save a differentiation. ParseError/LimitError from reading the
     answer propagate (the CLI turns them into exit 2); so does asks.base.PointError for a point outside the domain.
+
+    `domain` (SymPy) is where the problem is defined when that is narrower than where SymPy's form of it is: the
+    typed problem (quizgen.numeric.typed; check_text passes it). A problem given as text is its own typed domain.
 
     `budget` bounds the whole call in seconds (None: only an enclosing budget's); when it runs out the verdict is
     not correct, `decided` is False and its equivalence is "timeout". `timeout` is the part the symbolic
@@ -45,11 +49,20 @@ def check_answer(problem_expr, answer_text, var: str = "x", *, require_simplifie
 
     JUDGING.last = None
     with Budget(budget) as b:
+        text = problem_expr if isinstance(problem_expr, str) else None
         problem_expr = as_formula(problem_expr, var)
+        if text is not None and domain is None:
+            domain = typed(text, var, problem_expr)
         expected = None if expected is None else as_formula(expected, var)
+        extra = {"domain": domain} if domain is not None and domain != problem_expr and ask in _TYPED_DOMAIN else {}
         return asks.get(ask).check(problem_expr, answer_text, var, expected=expected, point=point, order=order,
-                                   require_simplified=require_simplified, timeout=timeout)
+                                   require_simplified=require_simplified, timeout=timeout, **extra)
     return _out_of_time(b, problem_expr, answer_text, var, expected, ask)
+
+
+# The asks whose answers are functions of x, judged on the problem's domain (the others ask for numbers and lines
+# at a point inside it).
+_TYPED_DOMAIN = ("derivative", "second")
 
 
 def _out_of_time(b, problem_expr, answer_text, var, expected, ask) -> Verdict:
@@ -91,9 +104,11 @@ def check_problem(problem, answer_text: str, **kw) -> Verdict:
 
 @lru_cache(maxsize=256)
 def _problem(problem_text: str, var: str):
-    """A typed problem and its key in the same textbook form as bank keys (cached: batches repeat problems)."""
+    """A typed problem, its key in the same textbook form as bank keys, and its typed domain (cached: batches
+    repeat problems)."""
     x = symbol(var)
     expr = parse(problem_text, var)
+    domain = typed(problem_text, var, expr)
     d = sp.diff(expr, x)
     from .util.budget import Budget
 
@@ -102,10 +117,10 @@ def _problem(problem_text: str, var: str):
             from .keyform import textbook
 
             if small(d, 300):
-                d = textbook(d, x)
+                d = textbook(cancelled(d, x), x)
         except Exception:  # noqa: BLE001 — the plain derivative is a fine key when the tidier fails
             pass
-    return expr, d
+    return expr, d, domain
 
 
 TIDY_BUDGET = 0.5
@@ -133,14 +148,15 @@ def check_text(problem_text: str, answer_text: str, var: str = "x", *, ask: str 
 
 def _check_text(problem_text, answer_text, var, *, ask, at, order, **kw) -> Verdict:
     try:
-        expr, expected = _problem(problem_text, var)
+        expr, expected, domain = _problem(problem_text, var)
     except ParseError as err:
         err.field = "problem"
         raise
     if ask != "derivative":
         expected = None  # the ask computes its own key (f″, f′(a), the line)
     try:
-        return check_answer(expr, answer_text, var, expected=expected, ask=ask, point=at, order=order, **kw)
+        return check_answer(expr, answer_text, var, expected=expected, ask=ask, point=at, order=order,
+                            domain=domain, **kw)
     except ParseError as err:
         err.field = "answer"
         raise

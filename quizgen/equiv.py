@@ -24,7 +24,7 @@ from .util.budget import Budget
 from .mathparse import as_expr, symbol
 from .numeric import DPS_CONFIRM, RTOL_CONFIRM, Equivalence, frame_for, point_float
 
-__all__ = ["compare", "equivalent", "symbolic_zero", "small"]
+__all__ = ["cancelled", "compare", "equivalent", "symbolic_zero", "small"]
 
 _MAX_OPS_SYMBOLIC = 120
 _MAX_INT_EXP = 24
@@ -47,6 +47,20 @@ def small(e, limit: int = _MAX_OPS_SYMBOLIC) -> bool:
         if node.is_Pow and not node.exp.is_Number and node.base.is_Number and node.exp.has(sp.Pow):
             return False
     return True
+
+
+def cancelled(d, x):
+    """d with common factors cancelled, when that is strictly shorter: the derivative of typed input can cancel
+    ((x² − 1)/(x − 1) gives (x² − 2x + 1)/(x − 1)² = 1, arctan(1/x) gives −1/(x²(1/x² + 1)) = −1/(x² + 1)).
+    For solve's and check's keys of typed problems (bank keys never need it); d itself otherwise."""
+    if sp.count_ops(d) >= 80 or not small(d) or not any(f.is_Pow and f.exp.is_negative and f.base.has(x)
+                                                         for f in sp.preorder_traversal(d)):
+        return d
+    try:
+        c = sp.cancel(sp.together(d))
+    except Exception:  # noqa: BLE001 — the plain derivative is a fine key
+        return d
+    return c if sp.count_ops(c) < sp.count_ops(d) and sp.count_ops(c) < sp.count_ops(sp.factor_terms(d)) else d
 
 
 def _is_zero_number(d) -> bool | None:
@@ -193,7 +207,7 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
     Not the frame's own points: those are dyadic (m/2^24), where sin(2^24·πx) is exactly 0, so an answer plus
     such a term agrees with the key at every one of them. These points are a frame point moved by an irrational
     amount that depends on the two expressions (sha256), so no answer can be written to vanish at them; being
-    exact SymPy numbers, they are re-read at whatever precision a big argument needs.
+    exact (a dyadic number plus a rational multiple of √2), they are computed at whatever precision is asked.
     """
     var = frame.var
     refs = [e for e in (domain, expected) if e is not None]
@@ -204,7 +218,7 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
             continue  # the move left the domain (or the value is too big): try the next point
         vb = _at(answer, var, p, frame.real)
         if vb is None:
-            return "domain-mismatch", complex(p) if not frame.real else float(p)
+            return "domain-mismatch", point_float(p)
         d1 = abs(va - vb)
         if d1 > RTOL_CONFIRM * max(abs(va), abs(vb)):
             wa = _at(expected, var, p, frame.real, 2 * DPS_CONFIRM + 40)
@@ -213,7 +227,7 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
                 continue
             d2 = abs(wa - wb)
             if d2 > RTOL_CONFIRM * max(abs(wa), abs(wb)) and d2 >= d1 / 2:
-                return "different", complex(p) if not frame.real else float(p)
+                return "different", point_float(p)
         agree += 1
         if agree >= enough:
             return "equal", None
@@ -221,29 +235,23 @@ def confirm(frame, expected, answer, domain=None, enough: int = 2) -> tuple[Equi
 
 
 def confirm_points(frame, expected, answer, n: int = 8) -> list:
-    """Up to n SymPy numbers near the frame's points, each moved by (1 + h)·√2·2⁻¹⁴·max(1, |p|), h from sha256."""
+    """Up to n points near the frame's points, each moved by (1 + h)·√2·2⁻¹⁴·max(1, |p|) (complex points by
+    (1 + h)(√2 + i√3)·2⁻¹⁴), h from sha256 of the pair: ("moved", point, h·2³², sign), which quizgen.numeric
+    computes at any precision."""
     import hashlib
 
     seed = hashlib.sha256(f"{sp.srepr(expected)}\0{sp.srepr(answer)}".encode()).digest()
-    out = []
-    for i, p in enumerate(frame.points[:n]):
-        h = sp.Rational(int.from_bytes(seed[4 * i: 4 * i + 4], "big"), 2**32)
-        if frame.real:
-            m, k = p
-            base = sp.Rational(m, 2**k)
-            step = (1 + h) * sp.sqrt(2) / 2**14 * max(1, abs(base))
-            out.append(base + (step if seed[31 - i] % 2 else -step))
-        else:
-            (m1, k1), (m2, k2) = p
-            base = sp.Rational(m1, 2**k1) + sp.I * sp.Rational(m2, 2**k2)
-            out.append(base + (1 + h) * (sp.sqrt(2) + sp.I * sp.sqrt(3)) / 2**14)
-    return out
+    # Farthest from the origin first: there a difference that is small beside the value (|x − 20| + x − 20 beside
+    # (x + 2)eˣ at x = 73) is below the frame's 10⁻²⁰ but not below these 10⁻⁹⁵; near 0 the frame has looked.
+    pts = sorted(frame.points, key=lambda p: -abs(point_float(p)))[:n]
+    return [("moved", p, int.from_bytes(seed[4 * i: 4 * i + 4], "big"), 1 if seed[31 - i] % 2 else -1)
+            for i, p in enumerate(pts)]
 
 
 def _at(expr, var, point, real: bool, dps: int = DPS_CONFIRM):
     from .numeric import TOO_BIG, _compile, _value
 
-    v = _value(_compile(expr, var), ("at", point), dps, real)
+    v = _value(_compile(expr, var), point, dps, real)
     return None if v is TOO_BIG else v
 
 

@@ -21,7 +21,7 @@ from .printing import text_or_str
 from .rules import CATEGORIES, CHAIN_FORMULAS
 
 __all__ = ["ASK_MISTAKE_CODES", "MISTAKE_CODES", "MISTAKE_FEEDBACK", "MISTAKE_LABELS", "Variant", "first_match",
-           "mistake_details", "mistake_variants", "diagnose", "rules_needed"]
+           "mistake_details", "mistake_variants", "diagnose", "diagnose_all", "rules_needed"]
 
 # Most specific first: when two variants are the same function, the earlier code names it.
 MISTAKE_CODES: tuple[str, ...] = (
@@ -146,6 +146,70 @@ _RANK = {code: i for i, code in enumerate(MISTAKE_CODES)}
 
 _MAX_NODES = 150     # bigger problems (far beyond any bank family) get only the whole-answer variants
 _MAX_VARIANTS = 60   # per node, so a long product or sum cannot blow up
+_MAX_PAIRS = 24      # two-mistake variants per node (and _MAX_PAIRS_TRIED per problem), inside the time budget
+_MAX_PAIRS_TRIED = 48
+
+
+def _cap(vs: list) -> list:
+    """At most _MAX_VARIANTS single mistakes and _MAX_PAIRS two-mistake variants, in their order."""
+    singles = pairs = 0
+    out = []
+    for v in vs:
+        if v.pair is None:
+            singles += 1
+            if singles <= _MAX_VARIANTS:
+                out.append(v)
+        else:
+            pairs += 1
+            if pairs <= _MAX_PAIRS:
+                out.append(v)
+    return out
+
+
+def _pair(a: Variant, b: Variant, wrong) -> Variant | None:
+    if a.pair or b.pair or a.code == b.code or wrong.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    first, second = sorted((a, b), key=lambda v: (_RANK.get(v.code, 99), v.depth))
+    return Variant(first.code, wrong, min(a.depth, b.depth), first.parts, (first, second))
+
+
+def _additive_pairs(groups: list[list[Variant]], d) -> list[Variant]:
+    """Two mistakes in two different terms of a sum (or of the product rule): both differences from d at once."""
+    out = []
+    heads = [[v for v in g if v.pair is None][:3] for g in groups]
+    for i in range(len(heads)):
+        for j in range(i + 1, len(heads)):
+            for a in heads[i]:
+                for b in heads[j]:
+                    v = _pair(a, b, sp.Add(a.wrong, b.wrong, -d, evaluate=False))
+                    if v is not None:
+                        out.append(v)
+                    if len(out) >= _MAX_PAIRS:
+                        return out
+    return out
+
+
+def _chain_pairs(variants: list[Variant], d, depth: int) -> list[Variant]:
+    """Two mistakes at one chain-rule node (power rule on aᵘ and the inner derivative forgotten), or one here and
+    one inside u: each is d times a factor, so together they are their product over d."""
+    if d == 0:
+        return []
+    singles = [v for v in variants if v.pair is None][:8]
+    out = []
+    for i, a in enumerate(singles):
+        for b in singles[i + 1:]:
+            if a.depth != depth and b.depth != depth:
+                continue  # both inside u: paired there
+            if "chain-missing-inner" in (a.code, b.code):
+                other = b if a.code == "chain-missing-inner" else a
+                if other.depth != depth:
+                    continue  # the inner derivative left out: a mistake inside it does not show
+            v = _pair(a, b, sp.Mul(a.wrong, b.wrong, sp.Pow(d, -1, evaluate=False), evaluate=False))
+            if v is not None:
+                out.append(v)
+            if len(out) >= _MAX_PAIRS:
+                return out
+    return out
 
 
 @dataclass(frozen=True)
@@ -156,8 +220,15 @@ class Variant:
     wrong: sp.Expr
     depth: int = 0
     parts: tuple[tuple[str, object], ...] = ()
+    pair: tuple | None = None  # two mistakes at once: (the more specific Variant, the other)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.pair[0].code, self.pair[1].code) if self.pair else (self.code,)
 
     def feedback(self) -> str:
+        if self.pair:
+            return f"Two mistakes. {self.pair[0].feedback()} Also: {self.pair[1].feedback()}"
         return _format(self.code, dict(self.parts))
 
 
@@ -203,9 +274,10 @@ _FUNCTION_MISTAKES = {
 class _Deriver:
     """Differentiates by the course's rules and, at each node, lists the derivatives that one wrong rule gives."""
 
-    def __init__(self, var):
+    def __init__(self, var, pairs: bool = False):
         self.var = var
         self.rules: set[str] = set()
+        self.pairs = pairs  # also build two-mistake variants (only when one mistake does not explain an answer)
 
     def dep(self, e) -> bool:
         return e.has(self.var)
@@ -232,7 +304,7 @@ class _Deriver:
     @staticmethod
     def lift(vs: list[Variant], fn) -> list[Variant]:
         out = []
-        for v in vs[:_MAX_VARIANTS]:
+        for v in _cap(vs):
             out.append(replace(v, wrong=fn(v.wrong)))
         return out
 
@@ -256,14 +328,19 @@ class _Deriver:
         ds = [p[0] for p in parts]
         d = sp.Add(*ds)
         variants: list[Variant] = []
+        groups = []
         for i, (t, (di, vi)) in enumerate(zip(terms, parts)):
             if not self.dep(t) and t != 0:
                 variants.append(Variant("constant-not-zero", d + t, depth, (("c", t),)))
             others = sp.Add(*(ds[:i] + ds[i + 1:]))
-            variants += self.lift(vi, lambda w, o=others: o + w)
+            lifted = self.lift(vi, lambda w, o=others: o + w)
+            groups.append(lifted)
+            variants += lifted
         if any(self.dep(t) for t in terms):
             self.rules.add("sum")
-        return d, variants[:_MAX_VARIANTS]
+        if self.pairs and len(terms) <= 6:
+            variants += _additive_pairs(groups, d)
+        return d, _cap(variants)
 
     def d_mul(self, e, depth):
         consts = [f for f in e.args if not self.dep(f)]
@@ -273,8 +350,8 @@ class _Deriver:
         consts, log_bases = pair_log_bases(consts, factors)
         if consts:
             c = sp.Mul(*consts)
-            rest = sp.Mul(*[sp.Mul(f, sp.Pow(sp.log(log_bases[i]), -1)) if i in log_bases else f
-                            for i, f in enumerate(factors)])
+            rest = _mul([sp.Mul(f, sp.Pow(sp.log(log_bases[i]), -1)) if i in log_bases else f
+                         for i, f in enumerate(factors)])
             dr, vr = self.d(rest, depth)
             variants = self.lift(vr, lambda w: c * w)
             if c not in (1, -1):
@@ -289,7 +366,17 @@ class _Deriver:
         numer = [f for f in units if not (f.is_Pow and f.exp.is_Number and f.exp.is_negative)]
         denom = [sp.Pow(f.base, -f.exp) for f in units if f.is_Pow and f.exp.is_Number and f.exp.is_negative]
         if numer and denom:
-            return self.d_quotient(sp.Mul(*numer), sp.Mul(*denom), depth)
+            # Built unevaluated, so a typed (quizgen.numeric.typed) numerator x·(x/eˣ) stays a product of two
+            # factors (SymPy would merge it into x²e⁻ˣ, whose product rule is not the student's).
+            d, variants = self.d_quotient(_mul(numer), _mul(denom), depth)
+            if len(units) <= 4:
+                # a·b⁻¹ typed as a product is differentiated by some as one: f′·(g⁻¹)′
+                seen = set(self.rules)  # not rules the quotient needs
+                ds = [self.d(f, depth + 1)[0] for f in units]
+                self.rules = seen
+                variants.append(Variant("product-of-derivatives", sp.Mul(*ds), depth,
+                                        (("f", units[0]), ("g", sp.Mul(*units[1:])))))
+            return d, variants
         if denom:
             g = sp.Mul(*denom)
             return self.d_power_const(sp.Pow(g, -1), g, sp.S.NegativeOne, depth)
@@ -307,13 +394,23 @@ class _Deriver:
         f, g = fs[0], sp.Mul(*fs[1:])
         pf = (("f", f), ("g", g))
         variants = [Variant("product-of-derivatives", sp.Mul(*ds), depth, pf)]
+        leaves = _product_leaves(fs, self.dep)
+        if len(fs) < len(leaves) <= 6:
+            # a typed nest of products, (a·b)·c, taken as one product a·b·c: f′g′h′
+            variants.append(Variant("product-of-derivatives", sp.Mul(*[self.d(f, depth + 1)[0] for f in leaves]),
+                                    depth, pf))
         if len(fs) <= 4:
             for i in range(len(fs)):
                 variants.append(Variant("product-missing-term", d - term(i, ds[i]), depth, pf))
+        groups = []
         for i, (di, vi) in enumerate(parts):
             rest = d - term(i, di)
-            variants += self.lift(vi, lambda w, i=i, rest=rest: rest + term(i, w))
-        return d, variants[:_MAX_VARIANTS]
+            lifted = self.lift(vi, lambda w, i=i, rest=rest: rest + term(i, w))
+            groups.append(lifted)
+            variants += lifted
+        if self.pairs and len(fs) <= 4:
+            variants += _additive_pairs(groups, d)
+        return d, _cap(variants)
 
     def d_quotient(self, f, g, depth):
         self.rules.add("quotient")
@@ -329,9 +426,12 @@ class _Deriver:
             Variant("quotient-no-denominator", num, depth, pf),
         ]
         variants = [v for v in variants if v.wrong is not sp.nan]
-        variants += self.lift(vf, lambda w: (w * g - f * dg) / g**2)
-        variants += self.lift(vg, lambda w: (df * g - f * w) / g**2)
-        return d, variants[:_MAX_VARIANTS]
+        lf = self.lift(vf, lambda w: (w * g - f * dg) / g**2)
+        lg = self.lift(vg, lambda w: (df * g - f * w) / g**2)
+        variants += lf + lg
+        if self.pairs:
+            variants += _additive_pairs([lf, lg], d)
+        return d, _cap(variants)
 
     def d_pow(self, e, depth):
         b, n = e.base, e.exp
@@ -355,7 +455,7 @@ class _Deriver:
         variants.insert(0, Variant("exponent-not-lowered", n * b**n * db, depth, (("n1", n - 1),)))
         if n.is_negative:
             variants.insert(1, Variant("exponent-raised", n * b ** (n + 1) * db, depth, (("n1", n - 1),)))
-        return d, variants
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
 
     def d_exp_base(self, e, a, u, depth):
         self.rules.add("exponential")
@@ -370,7 +470,7 @@ class _Deriver:
             Variant("missing-ln-factor", e * du / ln_a, depth, parts + (("how", "upside down"),)),
             Variant("power-rule-on-exponential", u * a ** (u - 1) * du, depth, (("where", e), ("rule", rule))),
         ]
-        return d, variants
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
 
     def d_log_base(self, e, u, a, depth):
         self.rules.add("logarithm")
@@ -381,7 +481,7 @@ class _Deriver:
             Variant("missing-ln-factor", du / u, depth, parts + (("how", "missing"),)),
             Variant("missing-ln-factor", du * ln_a / u, depth, parts + (("how", "upside down"),)),
         ]
-        return d, variants
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
 
     def d_function(self, e, row, depth):
         """A course function of an inner u: the chain rule, plus the mistakes its row names."""
@@ -390,7 +490,22 @@ class _Deriver:
         d, variants, du = self.chain(e, u, row.d(u), depth)
         own = [_FUNCTION_MISTAKES[code](e, row, self.var, u, d, du, depth) for code in row.mistakes]
         variants[:0] = [v for v in own if v is not None]
-        return d, variants
+        return d, _cap(variants + (_chain_pairs(variants, d, depth) if self.pairs else []))
+
+
+def _product_leaves(fs, dep) -> list:
+    """The factors of a nest of products (typed (a·b)·c), constants and quotients kept whole."""
+    out = []
+    for f in fs:
+        if f.is_Mul and not any(a.is_Pow and a.exp.is_negative for a in f.args):
+            out.extend(_product_leaves([a for a in f.args if dep(a)], dep))
+        else:
+            out.append(f)
+    return out
+
+
+def _mul(fs):
+    return fs[0] if len(fs) == 1 else sp.Mul(*fs, evaluate=False)
 
 
 def _count_nodes(e, limit: int) -> int:
@@ -403,11 +518,11 @@ def _count_nodes(e, limit: int) -> int:
 
 
 @lru_cache(maxsize=256)
-def _raw_variants(expr, var) -> tuple[tuple[Variant, ...], frozenset]:
+def _raw_variants(expr, var, pairs: bool = False) -> tuple[tuple[Variant, ...], frozenset]:
     variants: list[Variant] = []
     rules: set[str] = set()
     if _count_nodes(expr, _MAX_NODES) <= _MAX_NODES:
-        der = _Deriver(var)
+        der = _Deriver(var, pairs)
         try:
             _, variants = der.d(expr)
         except (RecursionError, ValueError, TypeError, ZeroDivisionError):
@@ -419,6 +534,7 @@ def _raw_variants(expr, var) -> tuple[tuple[Variant, ...], frozenset]:
 @lru_cache(maxsize=256)
 def _details(expr, var, expected) -> tuple[Variant, ...]:
     variants, _ = _raw_variants(expr, var)
+    variants = [v for v in variants if v.pair is None]
     extra = [Variant("sign-error", -expected, 0, ())]
     if expr.has(var):
         extra.append(Variant("not-differentiated", expr, 0, ()))
@@ -433,6 +549,16 @@ def _details(expr, var, expected) -> tuple[Variant, ...]:
             continue
         kept.append(v)
     return tuple(kept)
+
+
+@lru_cache(maxsize=256)
+def _pair_details(expr, var, expected) -> tuple[Variant, ...]:
+    """Two-mistake variants (at most _MAX_PAIRS_TRIED), most specific first, none equal to the key."""
+    variants, _ = _raw_variants(expr, var, True)
+    pairs = [v for v in variants if v.pair is not None]
+    pairs.sort(key=lambda v: (_RANK[v.pair[0].code], _RANK[v.pair[1].code], v.depth))
+    frame = frame_for(var, expr, expected)
+    return tuple(v for v in pairs[:_MAX_PAIRS_TRIED] if not frame.same(expected, v.wrong))
 
 
 def _inputs(expr, var, expected=None, *more):
@@ -462,15 +588,41 @@ def rules_needed(expr, var) -> list[str]:
     return [r for r in CATEGORIES if r in rules]
 
 
-def diagnose(expr, var, answer, expected=None) -> tuple[str | None, str]:
+def diagnose(expr, var, answer, expected=None, domain=None) -> tuple[str | None, str]:
     """(mistake code, one-sentence feedback) for a wrong answer; the code is None when no typical mistake matches
-    exactly (numerically equal at every sample point)."""
+    exactly (numerically equal at every sample point). `domain`: where the problem is defined as typed
+    (quizgen.numeric.typed), when SymPy's form of it is defined more widely."""
+    code, feedback, _ = diagnose_all(expr, var, answer, expected, domain)
+    return code, feedback
+
+
+def diagnose_all(expr, var, answer, expected=None, domain=None) -> tuple[str | None, str, tuple[str, ...]]:
+    """diagnose, and every mistake named: (first code, feedback, codes). When no single typical mistake matches,
+    pairs of two mistakes are tried (a few dozen at most): then codes names both, most specific first."""
     expr, var, expected, answer = _inputs(expr, var, expected, answer)
-    frame = frame_for(var, expr, expected)
-    for v in _details(expr, var, expected):
+    domain = None if domain is None else as_formula(domain, var)
+    frame = frame_for(var, expr if domain is None else domain, expected)
+    # SymPy's form first; the typed form's own variants only when none of those is the answer (they cost a
+    # second variant build, and most answers are named, or are no typical mistake, either way).
+    found = first_match(frame, _details(expr, var, expected), answer)
+    if domain is not None and domain != expr and (found is None or _RANK[found.code] > 0):
+        rank = len(_RANK) if found is None else _RANK[found.code]
+        better = [v for v in _details(domain, var, expected) if _RANK[v.code] < rank]
+        found = first_match(frame, better, answer) or found
+    if found is not None:
+        return found.code, found.feedback(), found.codes
+    for v in _pair_candidates(expr, var, expected, domain):
         if _matches(frame, v.wrong, answer):
-            return v.code, v.feedback()
-    return None, _generic_feedback(expr, var)
+            return v.code, v.feedback(), v.codes
+    return None, _generic_feedback(expr, var), ()
+
+
+def _pair_candidates(expr, var, expected, typed=None) -> list[Variant]:
+    own = list(_pair_details(expr, var, expected))
+    if typed is None or typed == expr:
+        return own
+    more = [v for v in _pair_details(typed, var, expected) if v.wrong not in {o.wrong for o in own}]
+    return (own + more)[:_MAX_PAIRS_TRIED]
 
 
 def first_match(frame, variants, answer):

@@ -5,14 +5,16 @@ Expressions are compiled to closures over an mpmath context (arbitrary exponent 
 principal branches, as the real symbol x means them); complex mode only refuses poles. Course functions are
 evaluated as their row in quizgen.functions says.
 
-A Frame holds up to 8 dyadic real points inside the domain of its reference expressions (points where a reference
-is undefined are redrawn; when fewer than 3 real points exist, as for ln(−x² − 1), complex points instead) and
+A Frame holds up to 10 dyadic real points inside the domain of its reference expressions, drawn for those
+expressions (seeded by their sha256) at small, moderate and large |x| of both signs (points where a reference is
+undefined are redrawn; when fewer than 3 real points exist, as for ln(−x² − 1), complex points instead) and
 caches every value. Two functions differ at a point when |a − b| > 10⁻²⁰·max(|a|, |b|) at 30 digits *and* the
 difference does not shrink when recomputed at 80 digits (rounding errors shrink, real differences do not).
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass, field
@@ -49,6 +51,71 @@ TOO_BIG = object()  # the value a point gets when it exists but cannot be comput
 Fn = Callable[[mpmath.ctx_mp.MPContext, object, bool], object]
 
 
+def typed(text: str, var: str = "x", plain=None):
+    """The formula as it was typed. SymPy rewrites (√x·sin x)² as x·sin²x and (x/log₅x)·ln x as x·ln 5, defined
+    for x < 0 too, and (4 sin 3x)⁴ as 256 sin⁴(3x), which hides the power and chain rules a student applies to it.
+    The tree is read with SymPy's evaluation off (its numbers evaluated, its sums flattened).
+    Its value is the same; a Frame or an evaluation given it samples only where every part of what was typed is
+    defined, and quizgen.mistakes builds the typical mistakes from its structure too. When it holds nothing SymPy's
+    form lacks, the plain parse is returned. Raises what quizgen.mathparse.parse raises (it reads the text normally
+    first, so every size limit applies before anything is built unevaluated; `plain`, that parse if the caller has
+    it)."""
+    from .mathparse import parse, symbol
+
+    if plain is None:
+        plain = parse(text, var)
+    x = symbol(var)
+    with sp.evaluate(False):
+        raw = parse(text, var)
+    if _too_many_nodes(raw, _TYPED_MAX_NODES):
+        return plain  # a typed monster ((x+1)(x+2)…(x+60)): SymPy's form, as for its mistakes
+    t = _tidy(raw, x)
+    if t == plain or _parts(t, True) == _parts(plain, False):
+        return plain
+    return t
+
+
+_TYPED_MAX_NODES = 150
+
+
+def _too_many_nodes(e, limit: int) -> bool:
+    for n, _ in enumerate(sp.preorder_traversal(e)):
+        if n > limit:
+            return True
+    return False
+
+
+def _parts(e, unevaluated: bool) -> set:
+    return {_evaluated(n) if unevaluated else n for n in sp.preorder_traversal(e)}
+
+
+def _quotient(e) -> bool:
+    return e.is_Mul and any(f.is_Pow and f.exp.is_negative for f in e.args)
+
+
+def _tidy(e, x):
+    if not e.has(x):
+        return _evaluated(e)
+    if not e.args:
+        return e
+    args = [_tidy(a, x) for a in e.args]
+    if e.is_Add:
+        flat = []
+        for a in args:
+            flat.extend(a.args if a.is_Add else (a,))
+        return e.func(*flat, evaluate=False)
+    # Products stay nested as typed ((a·b)·c and a·(b·c)): quizgen.mistakes reads a nest of products both as
+    # typed and as one product of all its factors.
+    return e.func(*args, evaluate=False)
+
+
+def _evaluated(e):
+    # A constant part of a formula already read (and size-checked) by the parser with evaluation on.
+    if not e.args:
+        return e
+    return e.func(*[_evaluated(a) for a in e.args])
+
+
 def _real_check(c, v, real: bool):
     # c.mpc, not mpmath.mpc: each context has its own number classes, and ours is a private context.
     if real and isinstance(v, c.mpc):
@@ -69,13 +136,27 @@ def _guard_arg(c, u):
             c._loss = m
 
 
+# Functions whose value spans e^|u|: far out their values (or, for tanh, how close they come to ±1) cover so many
+# orders of magnitude that the Frame does not sample there (see _EXP_ARG_LIMIT).
+_EXP_LIKE = frozenset({"exp", "sinh", "cosh", "tanh", "sech", "csch", "coth"})
+
+
+def _note_exp_arg(c, t):
+    a = abs(c.re(t))
+    if a > c._exparg:
+        c._exparg = a
+
+
 def _course_function(row):
     """The evaluator of one row of quizgen.functions: its mpmath function behind the row's guards."""
     name, big_arg, pole, real_ok = row.mp, row.big_arg, row.pole, row.real_ok
+    exp_like = name in _EXP_LIKE
 
     def f(c, u, real):
         if big_arg:
             _guard_arg(c, u)
+        if exp_like:
+            _note_exp_arg(c, u)
         if pole is not None and pole(c, u):
             raise Undefined
         if real and real_ok is not None and not real_ok(u):
@@ -129,14 +210,23 @@ def _pow(c, b, e, real: bool, int_exp: int | None, rat: tuple[int, int] | None):
         raise Undefined
     if real:
         if b < 0:
-            raise Undefined  # principal root of a negative is not real, as SymPy reads x**(1/3)
+            if rat is not None and rat[1] % 2:
+                # Real odd roots, one reading everywhere: ∛(−8) = −2, (−8)^(2/3) = 4, as in calculus class (and
+                # consistent with sympy.diff: (x^(p/q))′ = (p/q)·x^(p/q − 1) holds for x < 0 read this way).
+                t = e * c.log(-b)
+                _guard_arg(c, t)
+                v = c.exp(t)
+                return -v if rat[0] % 2 else v
+            raise Undefined  # an even root (or an irrational power) of a negative is not real
         t = e * c.log(b)
         _guard_arg(c, t)
+        _note_exp_arg(c, t)
         if rat == (1, 2):
             return c.sqrt(b)
         return c.exp(t)
     t = e * c.log(b)
     _guard_arg(c, t)
+    _note_exp_arg(c, t)
     return c.exp(t)
 
 
@@ -236,6 +326,7 @@ def _ctx() -> mpmath.ctx_mp.MPContext:
     if c is None:
         c = _local.ctx = mpmath.MPContext()
         c._loss = 0
+        c._exparg = 0
     return c
 
 
@@ -255,6 +346,7 @@ def _value(fn: Fn, point, dps: int, real: bool):
     for _ in range(3):
         c.prec = want + extra
         c._loss = 0
+        c._exparg = 0
         x = _point(c, point)
         try:
             v = fn(c, x, real)
@@ -279,6 +371,13 @@ def _value(fn: Fn, point, dps: int, real: bool):
 
 
 def _point(c, p):
+    if p[0] == "moved":  # a frame point moved by an irrational amount (quizgen.equiv.confirm_points)
+        _, base, h, sign = p
+        f = (1 + c.ldexp(h, -32)) * c.ldexp(c.sqrt(2), -14)
+        if isinstance(base[0], tuple):
+            return _point(c, base) + (1 + c.ldexp(h, -32)) * c.mpc(c.sqrt(2), c.sqrt(3)) * c.ldexp(1, -14)
+        b = _point(c, base)
+        return b + sign * f * max(1, abs(b))
     if p[0] == "at":  # a SymPy number, read at the working precision (evaluate())
         re_, im_ = p[1].evalf(c.dps + 5).as_real_imag()
         return c.mpf(str(re_)) if im_ == 0 else c.mpc(str(re_), str(im_))
@@ -291,37 +390,104 @@ def _point(c, p):
 
 def point_float(p) -> float | complex:
     """A sample point as a Python number (for messages)."""
+    if p[0] == "moved":
+        c = _ctx()
+        c.dps = 20
+        v = _point(c, p)
+        return complex(v) if isinstance(v, c.mpc) else float(v)
     if isinstance(p[0], tuple):
         (m1, k1), (m2, k2) = p
         return complex(m1 / 2**k1, m2 / 2**k2)
     return p[0] / 2 ** p[1]
 
 
-# Candidate points: dyadic (exact in binary at any precision) from a fixed-seed generator, spread over scales so
-# narrow domains like arcsin(2x + 3) (−2 < x < −1) or ln(x − 5) still get points.
-_SCALES = [(0.05, 3.0), (-3.0, -0.05), (-1.0, 1.0), (0.0, 1.0), (1.0, 10.0), (-10.0, -1.0), (-6.0, 6.0),
-           (10.0, 100.0), (-100.0, -10.0), (0.0, 0.1), (-0.1, 0.0), (100.0, 1000.0)]
+# Candidate points: dyadic (exact in binary at any precision), drawn per frame from a generator seeded with the
+# frame's own expressions (sha256), so verdicts reproduce but no answer can be written against one fixed list.
+# Each round draws one point in every band: small, moderate and large |x| (up to 5000), both signs, so a difference
+# that lives only far out (|x − 50| against x − 50) or only for x < 0 is met; the rounds repeat until N_POINTS lie
+# in the domain, so narrow domains such as arcsin(2x + 3) (−2 < x < −1), ln(x − 5) or arcsin(10x) still get points.
+_BANDS = (  # (sign, lowest |x|, highest |x|), in the order one round visits them; log-uniform inside a band
+    (1, 0.1, 1.0), (-1, 1.0, 4.0), (1, 1.0, 4.0), (1, 4.0, 20.0), (-1, 0.1, 1.0), (1, 20.0, 200.0),
+    (-1, 4.0, 20.0), (1, 200.0, 5000.0), (-1, 20.0, 200.0), (-1, 200.0, 5000.0), (1, 0.001, 0.1),
+    (-1, 0.001, 0.1),
+)
+_ROUNDS = 12
 _K = 24
+# Far out, e^x spreads over so many orders of magnitude that a correct answer written with cancelling terms
+# (−1 + eˣ/(1 + eˣ) for −1/(1 + eˣ), 1 − tanh²x for sech²x) could not be told from a wrong one even at 80 digits.
+# A point where a reference takes an exponential of more than 92 (e^92 ≈ 10^40), or has a value beyond 10^±300
+# (or below 10^-40), is not used; in the bands of large |x| the largest usable |x| below the drawn one is looked for.
+_EXP_ARG_LIMIT = 92
+_MAX_FAR = 40  # candidates too big or too far out before a frame stops looking
+_MAG_HIGH = 1000  # bits, about 10^301
+_MAG_LOW = -133   # bits, about 10^-40
 
 
-def _candidates(n: int, seed: int = 20240611) -> list[tuple[int, int]]:
+def _seed(var, refs) -> bytes:
+    import hashlib
+
+    h = hashlib.sha256(str(var).encode())
+    for r in refs:  # the first nodes of each tree (srepr of a 60-factor product's derivative takes seconds)
+        for i, n in enumerate(sp.preorder_traversal(r)):
+            if i > 400:
+                break
+            h.update((type(n).__name__ if n.args else str(n)).encode() + b"\0")
+        h.update(b"\1")
+    return h.digest()
+
+
+def _candidates(seed: bytes):
+    """Dyadic candidate points m/2^24, round by round over _BANDS."""
     rng = random.Random(seed)
+    seen = set()
+    for _ in range(_ROUNDS):
+        for sign, lo, hi in _BANDS:
+            v = sign * math.exp(rng.uniform(math.log(lo), math.log(hi)))
+            m = round(v * 2**_K)
+            if m != 0 and m not in seen:
+                seen.add(m)
+                yield (m, _K)
+
+
+def _complex_points(seed: bytes, n: int = 8) -> list:
+    """Complex points (used when the reference has almost no real points), moduli between 0.3 and 3.5."""
+    rng = random.Random(seed[::-1])
     out = []
-    while len(out) < n:
-        lo, hi = _SCALES[len(out) % len(_SCALES)]
-        v = rng.uniform(lo, hi)
-        m = round(v * 2**_K)
-        if m != 0 and (m, _K) not in out:
-            out.append((m, _K))
+    for _ in range(n):
+        r, t = rng.uniform(0.3, 3.5), rng.uniform(-math.pi, math.pi)
+        out.append(((round(r * math.cos(t) * 2**_K), _K), (round(r * math.sin(t) * 2**_K), _K)))
     return out
 
 
-_CANDIDATES = _candidates(96)
-_COMPLEX_POINTS = [((round(rng_v[0] * 2**_K), _K), (round(rng_v[1] * 2**_K), _K))
-                   for rng_v in [(0.41, 0.37), (1.7, -0.6), (-0.83, 1.21), (2.3, 0.9), (-1.9, -0.45),
-                                 (0.29, -1.6), (3.1, 2.2), (-2.7, 0.33)]]
+def _probe(fns, p, c):
+    """The references at point p: "out" (one is undefined), "far" (too big, or out of the well-conditioned range
+    above) or "ok"."""
+    for f in fns:
+        v = _value(f, p, DPS, True)
+        if v is None:
+            return "out"
+        if v is TOO_BIG or c._exparg > _EXP_ARG_LIMIT or v != 0 and not _MAG_LOW <= c.mag(v) <= _MAG_HIGH:
+            return "far"
+    return "ok"
 
-N_POINTS = 8       # points compared in the first pass
+
+def _largest_usable(fns, c, m: int):
+    """A usable point between 20·sign and the far point m/2^K (bisection on a log scale), or None."""
+    sign = 1 if m > 0 else -1
+    lo, hi = math.log(20.0), math.log(abs(m) / 2**_K)
+    best = None
+    for _ in range(4):
+        mid = (lo + hi) / 2
+        p = (sign * round(math.exp(mid) * 2**_K), _K)
+        r = _probe(fns, p, c)
+        if r == "ok":
+            best, lo = p, mid
+        else:
+            hi = mid
+    return best
+
+
+N_POINTS = 10      # points compared in the first pass
 MIN_REAL = 3       # fewer real points than this -> compare at complex points instead
 DPS = 30
 DPS_CHECK = 80     # recompute a differing point at this precision: a real difference does not shrink
@@ -341,14 +507,22 @@ class Frame:
         refs = [as_expr(r) for r in refs if r is not None]  # never text (see mathparse.as_formula)
         self.refs = refs
         fns = [_compile(r, var) for r in refs]
+        seed = _seed(var, refs)
         self.real = True
         pts: list = []
         self.skipped = 0
-        for p in _CANDIDATES:
-            vals = [_value(f, p, DPS, True) for f in fns]
-            if any(v is None for v in vals):
+        c = _ctx()
+        for p in _candidates(seed):
+            if self.skipped >= _MAX_FAR:
+                break  # x^(10^100): almost every point is too big; what was found is all there is
+            r = _probe(fns, p, c)
+            if r == "far" and abs(p[0]) > 20 * 2**_K and self.skipped < _MAX_FAR // 4:
+                q = _largest_usable(fns, c, p[0])
+                if q is not None and q not in pts:
+                    p, r = q, "ok"
+            if r == "out":
                 continue
-            if any(v is TOO_BIG for v in vals):
+            if r == "far":
                 self.skipped += 1
                 continue
             pts.append(p)
@@ -356,7 +530,7 @@ class Frame:
                 break
         if len(pts) < MIN_REAL:
             cpts = []
-            for p in _COMPLEX_POINTS:
+            for p in _complex_points(seed):
                 vals = [_value(f, p, DPS, False) for f in fns]
                 if any(v is None or v is TOO_BIG for v in vals):
                     continue

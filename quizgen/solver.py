@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .equiv import cancelled
 from .keyform import textbook
 from .problems import steps_list
 from .mathparse import parse, symbol
@@ -87,7 +88,7 @@ def _solve_expr(expr, var, text, *, ask, at, order) -> SolveResult:
     d = sp.diff(expr, x)
     shown = text if text is not None else to_text(expr)
     if ask == "derivative":
-        return SolveResult(shown, var, expr, textbook(d, x), trace(expr, x, expected=d))
+        return SolveResult(shown, var, expr, textbook(cancelled(d, x), x), trace(expr, x, expected=d))
     p = ask_problem(expr, var, ask, at=at, order=order)
     return SolveResult(shown, var, expr, p.derivative, p.steps, ask, p)
 

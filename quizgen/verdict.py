@@ -31,6 +31,7 @@ class Verdict:
     point: sp.Expr | None = None
     expected_display: str | None = None
     notes: tuple[str, ...] = ()  # how parts of the answer were read (3e2 as 3·e·2, with Euler's e)
+    mistakes: tuple[str, ...] = ()  # every mistake named, most specific first (two for a two-mistake answer)
 
     @property
     def decided(self) -> bool:
@@ -54,6 +55,8 @@ class Verdict:
         }
         if self.notes:  # only here, so answers without notes keep exactly the keys scripts already read
             d["notes"] = list(self.notes)
+        if self.mistake is not None:  # only with a mistake, so correct rows keep exactly the keys they had
+            d["mistakes"] = list(self.mistakes) if self.mistakes else [self.mistake]
         if not self.decided:  # only here, so decided rows keep exactly the keys scripts already read
             d["decided"] = False
         if self.ask != "derivative":  # today's f′(x) objects keep exactly the keys scripts already read

@@ -144,3 +144,49 @@ def test_one_label_per_mistake_code():
 
     assert set(MISTAKE_CODES) <= set(MISTAKE_LABELS)
     assert all(label and "\n" not in label for label in MISTAKE_LABELS.values())
+
+
+# Two mistakes at once (issue 13): both named, most specific first (`mistakes` in the JSON).
+@pytest.mark.parametrize("problem,answer,codes", [
+    ("2^(x^2)", "x^2 2^(x^2-1)", ["power-rule-on-exponential", "chain-missing-inner"]),
+    ("3^(sin x)", "sin(x) 3^(sin(x)-1)", ["power-rule-on-exponential", "chain-missing-inner"]),
+    ("(x^2+1)^3", "3(x^2+1)^3", ["exponent-not-lowered", "chain-missing-inner"]),
+    ("log_3(sin x)", "1/sin(x)", ["missing-ln-factor", "chain-missing-inner"]),
+    ("cos(x^2)", "sin(x^2)", ["chain-missing-inner", "sign-error"]),
+    ("sin(x^2) + e^(3x)", "cos(x^2) + e^(3x)", ["chain-missing-inner", "forgot-constant-multiple"]),
+    ("x^2 e^x + sin(4x)", "2x e^x + cos(4x)", ["product-of-derivatives", "chain-missing-inner"]),
+    ("x/(x+1) + (2x+1)^4", "(x - (x+1))/(x+1)^2 + 4(2x+1)^3", ["quotient-sign", "chain-missing-inner"]),
+    ("ln(x^2+1) + 7^x", "1/(x^2+1) + 7^x", ["missing-ln-factor", "chain-missing-inner"]),
+    ("(x^2+1)^(-2)", "-2(x^2+1)^(-1)", ["exponent-raised", "chain-missing-inner"]),
+    ("sin(x e^x) + x^3", "cos(x e^x) e^x + 3x^3", ["product-of-derivatives", "exponent-not-lowered"]),
+])
+def test_two_mistakes_are_both_named(problem, answer, codes):
+    from quizgen.checker import check_text
+
+    v = check_text(problem, answer)
+    assert (v.correct, v.mistake, list(v.mistakes)) == (False, codes[0], codes), v.feedback
+    j = v.to_json()
+    assert j["mistake"] == codes[0] and j["mistakes"] == codes
+    assert v.feedback.startswith("Two mistakes. ")
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_every_pair_the_generator_builds_is_named_with_both_codes(problem):
+    from quizgen.mistakes import _pair_details
+
+    expr = parse(problem)
+    key = sp.diff(expr, x)
+    singles = [w for _, w in mistake_variants(expr, x)]
+    for v in _pair_details(expr, x, key):
+        if any(equivalent(w, v.wrong, x, domain=expr) == "equal" for w in singles):
+            continue  # the same function as one mistake: the single mistake names it
+        verdict = check_answer(expr, v.wrong)
+        assert verdict.mistakes[:1] == v.codes[:1] and len(verdict.mistakes) == 2, (v.codes, verdict.mistakes)
+
+
+def test_one_mistake_is_a_list_of_one_in_json():
+    from quizgen.checker import check_text
+
+    j = check_text("(x^2+1)^3", "3(x^2+1)^2").to_json()
+    assert (j["mistake"], j["mistakes"]) == ("chain-missing-inner", ["chain-missing-inner"])
+    assert "mistakes" not in check_text("(x^2+1)^3", "6x(x^2+1)^2").to_json()

@@ -325,8 +325,10 @@ def judge(expected, answer, x, *, text: str | None, diagnose, domain=None, what:
         shown = verdict_fields.get("expected_display") or text_or_str(expected)
         return v(False, None, f"quizgen could not decide whether this equals {what} (too large to evaluate); "
                               f"the expected answer is {shown}.", form)
-    code, feedback = diagnose(answer)
+    found = diagnose(answer)
+    code, feedback = found[0], found[1]
+    codes = tuple(found[2]) if len(found) > 2 else ()
     if code is None and text is not None and re.search(r"\d\.\d|\.\d", text) and close_to(expected, answer, x,
                                                                                              domain):
         code, feedback = "rounded-decimals", MISTAKE_FEEDBACK["rounded-decimals"]
-    return v(False, code, feedback, form)
+    return v(False, code, feedback, form, **({"mistakes": codes} if codes else {}))

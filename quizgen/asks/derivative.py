@@ -91,14 +91,16 @@ def textbook_option(wrong, x, prefer_fraction: bool):
 # ---------------------------------------------------------------- checking
 
 def check(expr, text: str, var: str = "x", *, expected=None, point=None, order=None, require_simplified=False,
-          timeout: float = 0.15):
-    """Is `text` the derivative of `expr`? Numbers first, bounded algebra, then the typical mistakes by name."""
+          timeout: float = 0.15, domain=None):
+    """Is `text` the derivative of `expr`? Numbers first, bounded algebra, then the typical mistakes by name.
+    `domain`: where the problem is defined as typed (quizgen.numeric.typed), when SymPy's form is wider."""
     x = symbol(var)
+    domain = expr if domain is None else domain
     if expected is None:
         expected = sp.diff(expr, x)
     answer, text = read_answer(text, var)
-    return judge(expected, answer, x, text=text, domain=expr, require_simplified=require_simplified,
-                 timeout=timeout, diagnose=lambda a: mistakes.diagnose(expr, x, a, expected=expected))
+    return judge(expected, answer, x, text=text, domain=domain, require_simplified=require_simplified,
+                 timeout=timeout, diagnose=lambda a: mistakes.diagnose_all(expr, x, a, expected=expected, domain=domain))
 
 
 def variants(p) -> list:

@@ -130,8 +130,10 @@ def _distinct(variants, x, expr, key) -> list:
 
 
 def check(expr, text: str, var: str = "x", *, expected=None, point=None, order=None, require_simplified=False,
-          timeout: float = 0.15):
+          timeout: float = 0.15, domain=None):
+    """`domain`: where the problem is defined as typed (quizgen.numeric.typed), when SymPy's form is wider."""
     x = symbol(var)
+    domain = expr if domain is None else domain
     n = _order(order)
     ds = derivatives(expr, x, n)
     if expected is not None:
@@ -140,13 +142,13 @@ def check(expr, text: str, var: str = "x", *, expected=None, point=None, order=N
     from ..numeric import frame_for
 
     def diagnose(a):
-        found = mistakes.first_match(frame_for(x, expr, ds[-1]), _variants(expr, x, n, ds), a)
+        found = mistakes.first_match(frame_for(x, domain, ds[-1]), _variants(expr, x, n, ds), a)
         if found is not None:
             return found.code, found.feedback()
         return None, (f"This is not {_NAMES[n]}; differentiate f′({var}) = {to_text(ds[0])} "
                       f"{'again' if n == 2 else 'twice more'}, one rule at a time.")
 
-    return judge(ds[-1], answer, x, text=text, domain=expr, diagnose=diagnose, what=_NAMES[n],
+    return judge(ds[-1], answer, x, text=text, domain=domain, diagnose=diagnose, what=_NAMES[n],
                  require_simplified=require_simplified, timeout=timeout, ask=NAME)
 
 
