@@ -164,12 +164,12 @@ def _check_var(var: str) -> None:
 
 
 def _problem_set(count, topics, difficulty, seed, families, command, banks=(), ask="derivative", at=None,
-                 order=None):
+                 order=None, lazy=False):
     from ..bank import load_bank
-    from ..problems import generate_set
+    from ..problems import generate_set, lazy_set
 
     bank = load_bank(extra=list(banks)) if banks else None
-    return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed, bank=bank,
+    return (lazy_set if lazy else generate_set)(count, topics=list(topics), difficulty=difficulty, seed=seed, bank=bank,
                         families=list(families), command=command, ask=ask, at=at, order=order)
 
 
@@ -405,7 +405,8 @@ def quiz(count, topics, difficulty, seed, families, banks, ask, at, order, redo_
         if redo_missed:
             run_redo(_quiz_io(), history=history, bank=_bank(banks))
         else:
-            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks, ask, at, order)
+            # Lazy: the first problem is shown as soon as it is drawn, the others are drawn while it is answered.
+            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks, ask, at, order, lazy=True)
             run_quiz(ps, _quiz_io(), history=history, regen=set_command("quiz", ps, banks))
 
 
