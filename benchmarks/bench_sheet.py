@@ -1,6 +1,6 @@
 """Benchmark: `quizgen sheet -n 30` with key, cold and warm formula cache, against WeasyPrint alone on the same HTML.
 
-Run: python benchmarks/bench_sheet.py [--repeat 3]   (not a test: prints figures, asserts nothing)
+Run: python benchmarks/bench_sheet.py [--repeat 5]   (not a test: prints figures, asserts nothing)
 
 Every timed run is a fresh process, imports included. The floor is a fresh process that imports WeasyPrint and
 writes the very same final sheet and key HTML with `weasyprint.HTML(string=...).write_pdf()`; nothing less can
