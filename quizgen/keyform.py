@@ -229,3 +229,32 @@ def family_key(expr, d, x, rules=()):
         if k is not None:
             return k
     return textbook(d, x, prefer_fraction="quotient" in rules, keep_factored="chain" in rules)
+
+
+def question_order(problem, key, x):
+    """The terms of a sum key in the order of the question's terms, as a teacher writes d/dx[√x + 8eˣ − 5 ln x] =
+    1/(2√x) + 8eˣ − 5/x; None when the key is no sum, or a term of it does not come from one term of the question
+    (a collected or single-fraction key keeps its own order). Terms from one question term keep textbook order."""
+    from .printing import ordered_terms
+
+    if not (getattr(key, "is_Add", False) and getattr(problem, "is_Add", False)):
+        return None
+    if len(problem.args) > 40 or len(key.args) > 80:
+        return None  # a typed monster: its key is printed as SymPy ordered it, without differentiating term by term
+    qterms = ordered_terms(problem)
+    forms = []
+    for q in qterms:
+        dq = sp.diff(q, x)
+        seen = {dq, *sp.Add.make_args(dq)}
+        if dq.has(sp.tan):
+            sq = _sec_squared(dq)
+            seen |= {sq, *sp.Add.make_args(sq)}
+        forms.append(seen)
+    rank = {}
+    for t in ordered_terms(key):
+        homes = [i for i, seen in enumerate(forms) if t in seen]
+        if not homes:
+            return None
+        rank[t] = homes[0]
+    terms = sorted(ordered_terms(key), key=lambda t: rank[t])  # stable: ties keep textbook order
+    return tuple(terms)

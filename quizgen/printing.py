@@ -151,7 +151,10 @@ class TextPrinter:
         return f"({s})" if prec < prec_needed else s
 
     def add(self, e):
-        terms = ordered_terms(e)
+        return self.add_terms(ordered_terms(e))
+
+    def add_terms(self, terms):
+        """A sum of `terms`, in the order given."""
         out = ""
         for i, t in enumerate(terms):
             neg = t.could_extract_minus_sign()
@@ -307,9 +310,14 @@ class QuizLatexPrinter(LatexPrinter):
         base.update(settings or {})
         super().__init__(base)
 
+    # {sum: its terms in the order to print them} for this printer (to_latex(..., terms=...)): a key's sum in the
+    # order of the question's terms.
+    term_order: dict = {}
+
     def _as_ordered_terms(self, expr, order=None):
         if expr.is_Add:
-            return ordered_terms(expr)
+            given = self.term_order.get(expr)
+            return list(given) if given is not None else ordered_terms(expr)
         return super()._as_ordered_terms(expr, order=order)
 
     def _hprint_Function(self, func: str) -> str:
@@ -363,9 +371,14 @@ _text_negpow = TextPrinter(neg_powers=True)
 _latex = QuizLatexPrinter()
 
 
-def to_text(expr, neg_powers: bool = False) -> str:
-    """One-line unicode form: `6x(x² + 1)²`, `2x/((x² + 1) ln 3)`, `log₃(x)`."""
-    return (_text_negpow if neg_powers else _text_default)(expr)
+def to_text(expr, neg_powers: bool = False, terms=None) -> str:
+    """One-line unicode form: `6x(x² + 1)²`, `2x/((x² + 1) ln 3)`, `log₃(x)`.
+
+    `terms`: for a sum, its terms in the order to print them (keyform.question_order); else textbook order."""
+    printer = _text_negpow if neg_powers else _text_default
+    if terms is not None and as_expr(expr).is_Add:
+        return printer.add_terms(tuple(terms))[0]
+    return printer(expr)
 
 
 def text_or_str(expr) -> str:
@@ -376,9 +389,14 @@ def text_or_str(expr) -> str:
         return str(expr)
 
 
-def to_latex(expr) -> str:
-    """LaTeX for typesetting: `\\ln 3`, `\\log_{3}`, folded fractional powers."""
-    return _latex.doprint(readable_signs(as_expr(expr)))
+def to_latex(expr, terms=None) -> str:
+    """LaTeX for typesetting: `\\ln 3`, `\\log_{3}`, folded fractional powers; `terms` as in to_text."""
+    expr = as_expr(expr)
+    if terms is not None and expr.is_Add:
+        printer = QuizLatexPrinter()  # its own instance: the quiz draws problems in a thread while it prints
+        printer.term_order = {expr: tuple(terms)}
+        return printer.doprint(expr)
+    return _latex.doprint(readable_signs(expr))
 
 
 def to_sympy_str(expr) -> str:

@@ -192,6 +192,79 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
     generator (so the functions are those of the default ask, except where one has no good point), or fixed by
     `at`. The default ask draws nothing extra: its sets are exactly those of earlier versions.
     """
+    seed, options, problems = _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask,
+                                         at, order)
+    return ProblemSet(seed, options, list(problems))
+
+
+def lazy_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Bank | None = None, families=None,
+             command: str = "generate", exclude_ids=(), ask: str = "derivative", at=None,
+             order: int | None = None) -> ProblemSet:
+    """generate_set's very problems (same options, same seed, same order), drawn as they are asked for: the first
+    now, the rest in a background thread once `problems.resume()` is called (the quiz calls it when its first
+    question is on screen, so drawing the rest never delays it). Bad options raise here, at once."""
+    seed, options, problems = _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask,
+                                         at, order)
+    return ProblemSet(seed, options, LazyProblems(problems, n))
+
+
+class LazyProblems:
+    """A sequence of n problems filled from a generator: problem i is waited for only when asked for."""
+
+    def __init__(self, source, n: int):
+        import threading
+
+        self._source = iter(source)
+        self._n = n
+        self._done: list = []
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()  # one drawer at a time: the generator is not reentrant
+        self._thread = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _fill(self, upto: int) -> None:
+        with self._lock:
+            while len(self._done) <= upto and self._error is None:
+                try:
+                    self._done.append(next(self._source))
+                except BaseException as err:  # noqa: BLE001 — handed to whoever asks for that problem
+                    self._error = err
+        if len(self._done) <= upto:
+            raise self._error
+
+    def resume(self) -> None:
+        """Draw the rest in a daemon thread (it takes the GIL only between the student's keystrokes)."""
+        import threading
+
+        if self._thread is None and len(self._done) < self._n:
+            def work():
+                try:
+                    self._fill(self._n - 1)
+                except BaseException:  # noqa: BLE001 — raised again in the reader's thread by _fill
+                    pass
+
+            self._thread = threading.Thread(target=work, name="quizgen-draw", daemon=True)
+            self._thread.start()
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        self._fill(i)
+        return self._done[i]
+
+    def __iter__(self):
+        for i in range(self._n):
+            yield self[i]
+
+
+def _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask, at, order):
+    """Check the options (GenerationError now) and return (seed, options, a generator of the n problems)."""
     from . import asks
 
     if ask not in asks.NAMES:
@@ -220,6 +293,18 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
     where = f"{', '.join(pool)}" + (f" at difficulty {difficulty}" if difficulty else "")
     if n > capacity:
         raise GenerationError(f"asked for {n} distinct problems but {where} can make at most {capacity}")
+    options = {"command": command, "n": n, "topics": list(topics or []), "difficulty": difficulty,
+               "families": list(families or []), "seed": seed}
+    if ask != "derivative":
+        options["ask"] = ask
+    if at is not None:
+        options["at"] = str(at)
+    if order is not None:
+        options["order"] = order
+    return seed, options, _draw_set(n, pool, seed, exclude_ids, ask, point, order, where)
+
+
+def _draw_set(n, pool, seed, exclude_ids, ask, point, order, where):
     rng = random.Random(f"quizgen:{seed}")
     topic_order = list(pool)
     fam_order = {t: rng.sample(fams, len(fams)) for t, fams in pool.items()}
@@ -256,12 +341,4 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
             exhausted.add(fam.id)
             continue
         problems.append(problem)
-    options = {"command": command, "n": n, "topics": list(topics or []), "difficulty": difficulty,
-               "families": list(families or []), "seed": seed}
-    if ask != "derivative":
-        options["ask"] = ask
-    if at is not None:
-        options["at"] = str(at)
-    if order is not None:
-        options["order"] = order
-    return ProblemSet(seed, options, problems)
+        yield problem

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .equiv import cancelled
-from .keyform import textbook
+from .keyform import question_order, textbook
 from .problems import steps_list
 from .mathparse import parse, symbol
 from .printing import to_latex, to_text
@@ -25,12 +25,19 @@ class SolveResult:
     problem: object = None  # for any other ask: the Problem holding its answer, point and key lines
 
     @property
+    def _terms(self):
+        """A sum's terms in the order of the typed function's terms (keyform.question_order)."""
+        from .mathparse import symbol
+
+        return question_order(self.expr, self.derivative, symbol(self.variable))
+
+    @property
     def derivative_text(self) -> str:
-        return to_text(self.derivative)
+        return to_text(self.derivative, terms=self._terms)
 
     @property
     def derivative_latex(self) -> str:
-        return to_latex(self.derivative)
+        return to_latex(self.derivative, self._terms)
 
     def to_dict(self) -> dict:
         return {

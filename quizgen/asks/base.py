@@ -46,8 +46,8 @@ def derivative_key(d, x, rules=()) -> sp.Expr:
     return textbook(d, x, prefer_fraction="quotient" in rules, keep_factored="chain" in rules)
 
 
-def text_of(e, fam=None) -> str:
-    return to_text(e, neg_powers=bool(getattr(fam, "neg_powers", False)))
+def text_of(e, fam=None, terms=None) -> str:
+    return to_text(e, neg_powers=bool(getattr(fam, "neg_powers", False)), terms=terms)
 
 
 # ---------------------------------------------------------------- points x = a

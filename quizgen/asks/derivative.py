@@ -6,6 +6,7 @@ import sympy as sp
 
 from .. import mistakes
 from ..mathparse import symbol
+from ..keyform import question_order
 from ..printing import to_latex, to_text
 from .base import Core, Key, derivative_key, judge, read_answer, text_of
 
@@ -33,7 +34,8 @@ def solve(expr, x, *, point=None, order=None, key=None) -> Key:
 
 
 def build(core: Core) -> dict:
-    return {"answer": core.key, "answer_text": text_of(core.key, core.fam), "answer_latex": to_latex(core.key)}
+    terms = question_order(core.expr, core.key, core.x)  # a sum keyed in the order of the question's terms
+    return {"answer": core.key, "answer_text": text_of(core.key, core.fam, terms), "answer_latex": to_latex(core.key, terms)}
 
 
 # ---------------------------------------------------------------- display
@@ -56,7 +58,8 @@ def key_lines(p) -> list[tuple[str, str, str, str]]:
 
 
 def show(p, expr) -> tuple[str, str]:
-    return to_latex(expr), to_text(expr)
+    terms = question_order(p.expr, expr, p.var)
+    return to_latex(expr, terms), to_text(expr, terms=terms)
 
 
 def option_form(p, wrong):

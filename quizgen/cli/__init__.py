@@ -164,12 +164,12 @@ def _check_var(var: str) -> None:
 
 
 def _problem_set(count, topics, difficulty, seed, families, command, banks=(), ask="derivative", at=None,
-                 order=None):
+                 order=None, lazy=False):
     from ..bank import load_bank
-    from ..problems import generate_set
+    from ..problems import generate_set, lazy_set
 
     bank = load_bank(extra=list(banks)) if banks else None
-    return generate_set(count, topics=list(topics), difficulty=difficulty, seed=seed, bank=bank,
+    return (lazy_set if lazy else generate_set)(count, topics=list(topics), difficulty=difficulty, seed=seed, bank=bank,
                         families=list(families), command=command, ask=ask, at=at, order=order)
 
 
@@ -342,7 +342,10 @@ def sheet(count, topics, difficulty, seed, families, banks, ask, at, order, out,
         pdf.check_writable(p)  # before any work: an unwritable path is exit 2 at once
     from .text import sheet_command
 
-    ps = _problem_set(count, topics, difficulty, seed, families, "sheet", banks, ask, at, order)
+    if ask == "derivative" and at is None and order is None:
+        ps = _sheet_set(count, topics, difficulty, seed, families, banks, steps=steps and key_path is not None)
+    else:  # the cache of drawn sets holds f′(x) sheets only
+        ps = _problem_set(count, topics, difficulty, seed, families, "sheet", banks, ask, at, order)
     extra = {k: v for k, v in (("title", title), ("space", space), ("columns", columns)) if v is not None}
     layout = {k: v for k, v in extra.items() if k != "title"}
     code = sheet_command(ps, steps=steps, page=pdf.PageSetup(paper=paper, fmt=fmt, **layout), title=title,
@@ -353,6 +356,28 @@ def sheet(count, topics, difficulty, seed, families, banks, ask, at, order, out,
         written = pdf.write_sheet(ps, out, key_path, steps=steps, paper=paper, fmt=fmt,
                                   template_dir=template_dir, regen=code, jobs=cpu_count(), **extra)
     say(f"wrote {', '.join(str(p) for p in written)} (seed {ps.seed}; regenerate: {code})")
+
+
+def _sheet_set(count, topics, difficulty, seed, families, banks, *, steps: bool):
+    """The sheet's problems: with --seed, from the cache of drawn sets when this selection, seed and these banks
+    were drawn before (quizgen.setcache: no SymPy import, no drawing), else drawn and kept there."""
+    from .. import setcache
+
+    k = None
+    if seed is not None:
+        selection = {"n": count, "topics": list(topics), "difficulty": difficulty, "seed": seed,
+                     "families": list(families), "steps": steps}
+        k = setcache.key(selection, banks)
+        cached = setcache.load(k)
+        if cached is not None:
+            return cached
+    ps = _problem_set(count, topics, difficulty, seed, families, "sheet", banks)
+    if k is None and seed is None:
+        selection = {"n": count, "topics": list(topics), "difficulty": difficulty, "seed": ps.seed,
+                     "families": list(families), "steps": steps}
+        k = setcache.key(selection, banks)  # the regeneration command's --seed will find it
+    setcache.store(k, ps, steps=steps)
+    return ps
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -405,7 +430,8 @@ def quiz(count, topics, difficulty, seed, families, banks, ask, at, order, redo_
         if redo_missed:
             run_redo(_quiz_io(), history=history, bank=_bank(banks))
         else:
-            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks, ask, at, order)
+            # Lazy: the first problem is shown as soon as it is drawn, the others are drawn while it is answered.
+            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks, ask, at, order, lazy=True)
             run_quiz(ps, _quiz_io(), history=history, regen=set_command("quiz", ps, banks))
 
 

@@ -238,7 +238,8 @@ class QuizSession:
                  options: dict | None = None, checker=None, clock=time.monotonic, title: str | None = None,
                  regen: str | None = None, notes=None, reviews=None, intro: str | None = None,
                  template_dir=None):
-        self.problems = list(problems)
+        # A problems.LazyProblems stays as it is: its problems are drawn while the first one is answered.
+        self.problems = problems if hasattr(problems, "resume") else list(problems)
         self.io = io
         self.history = history
         self.kind = kind
@@ -316,6 +317,9 @@ class QuizSession:
         pretty = pretty_2d(p.expr) if len(p.question_text) > LONG_QUESTION else ""
         self.show("question", number=i + 1, total=len(self.problems), topic=p.topic, difficulty=p.difficulty,
                   note=self.notes[i], question=question_line(p), pretty=pretty)
+        resume = getattr(self.problems, "resume", None)
+        if resume is not None:
+            resume()  # the first question is on screen: draw the rest while the student reads and types
         prompt = prompt_for(p)
         while True:
             try:

@@ -310,7 +310,10 @@ def _plan(problems, steps: bool) -> list[_Plan]:
     for i, prob in enumerate(problems, 1):
         plan = _Plan(prob, _attr(prob, "number", None) or i, str(_attr(prob, "variable", "x") or "x"))
         tree = _attr(prob, "steps", None)
-        if steps and tree is not None:
+        cached = _attr(prob, "step_rows", None)  # a set from quizgen.setcache: its rows, already made
+        if steps and cached is not None:
+            plan.rows = cached
+        elif steps and tree is not None:
             from quizgen.solution import step_rows
 
             plan.rows = step_rows(tree)

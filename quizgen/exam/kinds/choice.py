@@ -80,6 +80,7 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
 
     from ...numeric import frame_for
     from ...mistakes import mistake_details
+    from ...keyform import question_order
     from ...printing import to_latex, to_text
 
     x = problem.var
@@ -109,14 +110,15 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
 
     def take(code, wrong, feedback=""):
         shown = _textbook_option(wrong, x, prefer_fraction)
-        text = to_text(shown)
+        terms = question_order(problem.expr, shown, x)  # in the key's term order, so order gives nothing away
+        text = to_text(shown, terms=terms)
         if text in texts or len(text) > max(70, 2 * len(problem.answer_text)):
             return False
         if x not in shown.free_symbols and not answer_constant:
             return False  # a bare number beside derivatives that depend on x gives itself away
         if any(not _differs(frame, shown, e) for e in exprs):
             return False
-        chosen.append(Option(shown, code, to_latex(shown), text, feedback))
+        chosen.append(Option(shown, code, to_latex(shown, terms), text, feedback))
         texts.add(text)
         exprs.append(shown)
         return True

@@ -1,0 +1,150 @@
+"""A cache of drawn sheet problem sets: re-running `quizgen sheet` with the same selection and seed (to change
+--columns, --paper, --space or --title) reuses the drawn problems, keys and steps without importing SymPy.
+
+A record holds only the strings a sheet is typeset from (question and key text and LaTeX, step rows), keyed by
+sha256 of the selection options, the seed, every bank file's bytes and quizgen's own source: any change to them
+is a miss. Records live in the cache folder ($QUIZGEN_CACHE_DIR or the user cache); a record that does not have
+exactly the expected shape is a miss, and its strings are escaped by the templates like any other text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+_FORMAT = 1
+_MAX_RECORD = 5_000_000
+_TEXT_FIELDS = ("variable", "instruction", "topic", "question_latex", "question_text", "answer_latex", "answer_text")
+
+
+@dataclass
+class SheetProblem:
+    """A drawn problem as far as a sheet needs it (quizgen.render.pdf reads these names from Problem too)."""
+
+    number: int
+    variable: str
+    instruction: str
+    topic: str
+    difficulty: int
+    question_latex: str
+    question_text: str
+    answer_latex: str
+    answer_text: str
+    step_rows: list | None = None  # solution.step_rows of the steps, when the sheet shows them
+    steps: None = None
+
+
+@dataclass
+class SheetSet:
+    seed: int
+    options: dict
+    problems: list = field(default_factory=list)
+
+
+def folder() -> Path:
+    override = os.environ.get("QUIZGEN_CACHE_DIR")
+    if override:
+        return Path(override).expanduser() / "sets"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("quizgen")) / "sets"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+def key(selection: dict, banks=()) -> str | None:
+    """The cache key of a drawn set, or None when a bank file cannot be read (the normal path then says why)."""
+    from .bank import bank_files
+
+    h = hashlib.sha256(f"{_FORMAT}".encode())
+    h.update(_code_digest())
+    h.update(json.dumps(selection, sort_keys=True, default=str).encode())
+    try:
+        for path in bank_files(None, list(banks)):
+            data = Path(str(path)).read_bytes()
+            h.update(f"{path}\0{len(data)}\0".encode())
+            h.update(data)
+    except (OSError, TypeError, ValueError):
+        return None
+    return h.hexdigest()
+
+
+def _rows_ok(rows) -> bool:
+    return isinstance(rows, list) and all(
+        isinstance(r, list) and len(r) == 3 and isinstance(r[0], int) and not isinstance(r[0], bool)
+        and isinstance(r[1], str) and isinstance(r[2], list)
+        and all(isinstance(f, list) and len(f) == 2 and all(isinstance(s, str) for s in f) for f in r[2])
+        for r in rows)
+
+
+def _problem(d) -> SheetProblem | None:
+    if not isinstance(d, dict) or set(d) != {*_TEXT_FIELDS, "number", "difficulty", "step_rows"}:
+        return None
+    if not all(isinstance(d[k], str) for k in _TEXT_FIELDS):
+        return None
+    if not all(isinstance(d[k], int) and not isinstance(d[k], bool) for k in ("number", "difficulty")):
+        return None
+    rows = d["step_rows"]
+    if rows is not None and not _rows_ok(rows):
+        return None
+    if rows is not None:
+        rows = [(depth, title, [tuple(f) for f in formulas]) for depth, title, formulas in rows]
+    return SheetProblem(d["number"], d["variable"], d["instruction"], d["topic"], d["difficulty"],
+                        d["question_latex"], d["question_text"], d["answer_latex"], d["answer_text"], rows)
+
+
+def load(k: str | None) -> SheetSet | None:
+    """The cached set under key `k`, or None (a miss, an unreadable or malformed record)."""
+    if k is None:
+        return None
+    try:
+        path = folder() / f"{k}.json"
+        if path.stat().st_size > _MAX_RECORD:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(data, dict) and set(data) == {"seed", "options", "problems"}
+            and isinstance(data["seed"], int) and isinstance(data["options"], dict)
+            and isinstance(data["problems"], list) and data["problems"]):
+        return None
+    problems = [_problem(p) for p in data["problems"]]
+    if any(p is None for p in problems):
+        return None
+    return SheetSet(data["seed"], data["options"], problems)
+
+
+def store(k: str | None, problem_set, *, steps: bool) -> None:
+    """Keep the sheet's strings of a drawn set under key `k` (nothing when k is None; failures only cost speed)."""
+    if k is None:
+        return
+    from .errors import OutputError
+    from .util.files import write_text
+
+    problems = []
+    for p in problem_set.problems:
+        rows = None
+        if steps:
+            from .solution import step_rows
+
+            rows = [[depth, title, [list(f) for f in formulas]] for depth, title, formulas in step_rows(p.steps)]
+        problems.append({"number": p.number, "difficulty": int(p.difficulty), "step_rows": rows,
+                         **{name: str(getattr(p, name)) for name in _TEXT_FIELDS}})
+    record = {"seed": problem_set.seed, "options": problem_set.options, "problems": problems}
+    try:
+        folder().mkdir(parents=True, exist_ok=True)
+        write_text(folder() / f"{k}.json", json.dumps(record, ensure_ascii=False, default=str), durable=False)
+    except (OSError, OutputError, TypeError, ValueError):
+        pass
