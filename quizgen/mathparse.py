@@ -657,9 +657,9 @@ def _real_constant(value, text: str, pos: int, what):
 
 
 def _show_expr(e) -> str:
-    from .printing import text_or_str
-
-    return text_or_str(e)
+    """A constant in an error message (the printers sit above the parser: no import of quizgen.printing)."""
+    return str(e).replace("**", "^").replace("*", "·").replace("-", "−").replace("sqrt", "√").replace("asin",
+                                                                                                       "arcsin")
 
 
 def _check_power(base, exp, text: str, pos: int):

@@ -415,13 +415,12 @@ _SUP_OK = set("0123456789")
 
 def typed_text(text: str, var: str = "x", names: tuple[str, ...] = (), *, equation: bool = False) -> str | None:
     """The echo of typed `text` (None when it does not parse: the caller shows its SymPy form instead)."""
-    from .errors import QuizgenError
-    from .mathparse import parse_tree
+    from .mathparse import LimitError, ParseError, VariableError, parse_tree
 
     try:
         tree = parse_tree(text, var, names, equation=equation)
         return _Echo().p(tree)[0]
-    except (QuizgenError, RecursionError):
+    except (ParseError, LimitError, VariableError, RecursionError):
         return None
 
 

@@ -30,6 +30,7 @@ class Verdict:
     ask: str = "derivative"
     point: sp.Expr | None = None
     expected_display: str | None = None
+    notes: tuple[str, ...] = ()  # how parts of the answer were read (3e2 as 3·e·2, with Euler's e)
     mistakes: tuple[str, ...] = ()  # every mistake named, most specific first (two for a two-mistake answer)
     notes: tuple[str, ...] = ()  # how parts of the answer were read (3e2 as 3·e·2, with Euler's e)
 
@@ -53,6 +54,8 @@ class Verdict:
             "feedback": self.feedback,
             "form": dict(self.form),
         }
+        if self.notes:  # only here, so answers without notes keep exactly the keys scripts already read
+            d["notes"] = list(self.notes)
         if self.mistake is not None:  # only with a mistake, so correct rows keep exactly the keys they had
             d["mistakes"] = list(self.mistakes) if self.mistakes else [self.mistake]
         if self.notes:  # only here, so answers without notes keep exactly the keys scripts already read

@@ -124,7 +124,7 @@ def test_solve_refuses_code(text, tmp_path, monkeypatch):
 def test_banks_list():
     r = run("banks", "list")
     assert r.exit_code == 0
-    assert "chain — Chain rule" in r.output and "families in 6 topics" in r.output
+    assert "chain — Chain rule" in r.output and "families in 12 topics" in r.output
 
 
 def test_banks_check_ok_and_broken():

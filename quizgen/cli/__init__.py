@@ -360,7 +360,7 @@ def sheet(count, topics, difficulty, seed, families, banks, ask, at, order, out,
 
     if ask == "derivative" and at is None and order is None:
         ps = _sheet_set(count, topics, difficulty, seed, families, banks, steps=steps and key_path is not None)
-    else:  # the cache of drawn sets holds f′(x) sets only
+    else:  # the cache of drawn sets holds f′(x) sheets only
         ps = _problem_set(count, topics, difficulty, seed, families, "sheet", banks, ask, at, order)
     extra = {k: v for k, v in (("title", title), ("space", space), ("columns", columns)) if v is not None}
     layout = {k: v for k, v in extra.items() if k != "title"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..rules import TOPICS
+from ..rules import NAMED_TOPICS, TOPICS
 from .store import DIFFICULTIES, LEVELS, WEEK
 
 
@@ -87,7 +87,10 @@ def compute_stats(attempts, now: float | None = None) -> dict:
     week = [a for a in attempts if a.answered_at >= now - WEEK]
     progress = replay(attempts)
     rules = {}
-    for t in list(TOPICS) + sorted(set(progress) - set(TOPICS)):
+    # log-diff, inverse-trig and ml (sets that name them only) are listed once answered in, as a drill takes them.
+    answered = {a.topic for a in attempts}
+    shown = [t for t in TOPICS if t not in NAMED_TOPICS or t in answered]
+    for t in shown + sorted(set(progress) - set(TOPICS)):
         p = progress[t]
         mine = [a for a in attempts if a.topic == t]
         rules[t] = {**_counts(mine), "streak": p.streak, "best_streak": p.best_streak, "mastery": p.mastery,

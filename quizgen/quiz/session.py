@@ -67,13 +67,14 @@ def preview(text: str, variable: str = "x") -> str:
         return " type the answer · ? hint · skip · steps · quit"
     if s.lower() in QUIT | HINT | SKIP | STEPS | HELP | TWO_D:
         return f" command: {s.lower()}"
-    from ..mathparse import parse, parse_equation
+    from ..mathparse import DEPENDENT, parse, parse_equation
     from ..printing import to_text, typed_text
 
     try:
         if "=" in s:  # a line (y = 2x − 1): graded only where a line is asked
             lhs, rhs = parse_equation(s, variable)
-            return f" read as: {to_text(lhs)} = {to_text(rhs)}"
+            echo = typed_text(s, variable, (DEPENDENT,), equation=True)
+            return f" read as: {echo or f'{to_text(lhs)} = {to_text(rhs)}'}"
         value = parse(s, variable)  # errors first; then the echo in the typed structure (issue 13)
         return f" read as: {typed_text(s, variable) or to_text(value)}"
     except ParseError as e:
