@@ -129,7 +129,7 @@ def test_banks_list():
 
 def test_banks_check_ok_and_broken():
     r = run("banks", "check")
-    assert r.exit_code == 0 and r.output.startswith("ok: 6 files,")
+    assert r.exit_code == 0 and r.output.startswith("ok: 12 files,")
     r = CliRunner().invoke(main, ["banks", "check", str(FIX / "broken.toml"), str(FIX / "syntax.toml")])
     assert r.exit_code == 2
     lines = r.output.splitlines()

@@ -83,7 +83,7 @@ def test_bad_spec_lists_every_problem_at_once():
         "bad.toml: versions: must be a whole number from 1 to 200, not 0",
         "bad.toml: seed: must be a whole number from 0 to 2^63 − 1, not '2026'",
         "bad.toml: section[1].topic: unknown topic 'powr'; did you mean 'power'? "
-        "(topics: power, basic, product, quotient, chain, exp-log, partial, gradient, implicit)",
+        "(topics: power, basic, product, quotient, chain, exp-log, log-diff, inverse-trig, ml, partial, gradient, implicit)",
         "bad.toml: section[2].kind: 'multi' is not a question kind (free, choice or value)",
         "bad.toml: section[2].points: must be a positive number (points per question), not -4",
         "bad.toml: section[3].count: must be a whole number from 1 to 50, not 0",

@@ -178,9 +178,9 @@ def test_exam_check_names_every_bad_ask(tmp_path):
     r = CliRunner().invoke(main, ["exam", "check", str(spec)])
     assert r.exit_code == 2
     lines = r.output.splitlines()
-    assert (f"{spec}: section[1].ask: 'tangnt' is not an ask (derivative, second, value, tangent or normal); "
+    assert (f"{spec}: section[1].ask: 'tangnt' is not an ask (derivative, second, value, tangent, normal, partial, mixed, gradient or implicit); "
             f"did you mean 'tangent'?") in lines
     assert (f"{spec}: section[2].ask: kind = \"value\" asks f′(a) itself; for ask = 'normal' use kind = \"free\" "
             f"or \"choice\"") in lines
-    assert f"{spec}: section[3].ask: 3 is not an ask (derivative, second, value, tangent or normal)" in lines
+    assert f"{spec}: section[3].ask: 3 is not an ask (derivative, second, value, tangent, normal, partial, mixed, gradient or implicit)" in lines
     assert "Traceback" not in r.output
