@@ -303,3 +303,21 @@ def test_everything_ziamath_draws_for_our_formulas_passes_the_cache_check(tmp_pa
         data = json.loads(path.read_text(encoding="utf-8"))
         assert formula._record(data) is not False, data
     formula.clear_memory_cache()
+
+
+@pytest.mark.timeout(60)
+def test_the_template_limit_counts_computing_not_waiting(tmp_path, monkeypatch):
+    """A busy machine slows a page without it computing more: a 10 s wall-clock limit failed a real exam paper under
+    load (stress run 25 of 200). Waiting 1.5 s under a 1 s limit renders; the limit counts CPU time."""
+    import time
+
+    from quizgen.render import env
+
+    class Slow:
+        def wait(self):
+            time.sleep(1.5)
+            return "done"
+
+    monkeypatch.setattr(env, "TEMPLATE_SECONDS", 1.0)
+    (tmp_path / "page.txt").write_text("{{ slow.wait() }}", encoding="utf-8")
+    assert env.render_template("page.txt", {"slow": Slow()}, tmp_path) == "done"
