@@ -146,6 +146,22 @@ FUNCTIONS: tuple[Function, ...] = (
              "hyperbolic", "−1 < u < 1", "artanh", r"\operatorname{artanh}", mp="atanh",
              pole=lambda c, u: u == 1 or u == -1, real_ok=lambda u: abs(u) < 1, mistakes=("sign-error",),
              listed=("artanh", "atanh")),
+    # The other three inverses, with SymPy's own derivatives (steps end at sympy.diff): arcoth is real for |u| > 1,
+    # arsech for 0 < u ≤ 1, arcsch for u ≠ 0.
+    Function("arcoth", ("acoth", "arccoth"), "acoth", lambda sp, u: 1 / (1 - u**2), "arcoth",
+             "Derivative of inverse hyperbolic cotangent", "(arcoth x)′ = 1/(1 − x²)", "(arcoth u)′ = u′/(1 − u²)",
+             "hyperbolic", "|u| > 1", "arcoth", r"\operatorname{arcoth}", mp="acoth",
+             pole=lambda c, u: u == 1 or u == -1, real_ok=lambda u: abs(u) > 1, mistakes=("sign-error",),
+             listed=("arcoth", "acoth")),
+    Function("arsech", ("asech", "arcsech"), "asech", lambda sp, u: -1 / (u * sp.sqrt(1 - u**2)), "arsech",
+             "Derivative of inverse hyperbolic secant", "(arsech x)′ = −1/(x√(1 − x²))",
+             "(arsech u)′ = −u′/(u√(1 − u²))", "hyperbolic", "0 < u ≤ 1", "arsech", r"\operatorname{arsech}",
+             mp="asech", pole=lambda c, u: u == 0, real_ok=lambda u: 0 < u <= 1, mistakes=("sign-error",),
+             listed=("arsech", "asech")),
+    Function("arcsch", ("acsch", "arccsch"), "acsch", lambda sp, u: -1 / (u**2 * sp.sqrt(1 + u**-2)), "arcsch",
+             "Derivative of inverse hyperbolic cosecant", "(arcsch x)′ = −1/(|x|√(1 + x²))",
+             "(arcsch u)′ = −u′/(|u|√(1 + u²))", "hyperbolic", "u ≠ 0", "arcsch", r"\operatorname{arcsch}",
+             mp="acsch", pole=lambda c, u: u == 0, mistakes=("sign-error",), listed=("arcsch", "acsch")),
     # log10 and log2 are the calculator's names of the base-10 and base-2 logs: stored as SymPy stores logₐ u,
     # ln u/ln a, so the tracer, the mistakes and the printers see an ordinary base-a log (printed log₁₀, log₂).
     Function("log10", (), None, None, None, "", "", "", "logarithm", "u > 0", None, r"\log_{10}",
@@ -189,8 +205,7 @@ CATEGORIES: dict[str, str] = {
 # splitting them into letters ("abs" is not a·b·s).
 NOT_IN_COURSE: frozenset[str] = frozenset({
     "factorial", "gamma", "floor", "ceil", "arcsec", "arccsc", "arccot",
-    "asec", "acsc", "acot", "erf", "lg", "arcoth", "acoth", "arccoth", "arsech", "asech", "arcsech", "arcsch",
-    "acsch", "arccsch", "sgn", "sign",
+    "asec", "acsc", "acot", "erf", "lg", "sgn", "sign",
 })
 
 BY_SPELLING: dict[str, Function] = {s: f for f in FUNCTIONS for s in f.spellings}

@@ -141,12 +141,14 @@ def test_function_words_read_as_functions_for_every_variable_letter(letter):
 
 
 def test_a_letter_before_a_function_word_that_makes_a_longer_one():
-    """a + cosh is acosh, a + sech is asech (refused, not in the course): the longer word wins, never a product."""
+    """a + cosh is acosh, a + sech is asech: the longer word wins, never a product; a word the course does not have
+    (acot) is refused, not split."""
     a = symbol("a")
     assert parse("acosh(a)", "a") == sp.acosh(a)
     assert parse("a cosh(a)", "a") == a * sp.cosh(a)
-    with pytest.raises(ParseError, match="'asech' is not a supported function"):
-        parse("asech(a)", "a")
+    assert parse("asech(a)", "a") == sp.asech(a)
+    with pytest.raises(ParseError, match="'acot' is not a supported function"):
+        parse("acot(a)", "a")
 
 
 @pytest.mark.parametrize("letter", [c for c in string.ascii_lowercase if c != "e"])
