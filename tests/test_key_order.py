@@ -51,6 +51,8 @@ def test_every_family_keys_sums_in_question_order():
     bank = load_bank()
     ordered_sums = 0
     for fam in bank.families:
+        if fam.variables:  # several variables (issue 11): their sums are partials, written in their own terms
+            continue
         for p in generate_set(3, seed=7, families=[fam.id], bank=bank).problems:
             x = symbol(p.variable)
             if not p.expr.is_Add or not p.answer.is_Add:
