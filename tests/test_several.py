@@ -28,8 +28,11 @@ def run(*args):
 def test_a_stray_letter_in_a_one_variable_check_is_still_refused_with_todays_message():
     code, out = run("check", "x^2", "2x + y")
     assert code == 2
-    assert ("error: answer: cannot read '2x + y' at position 6: unknown name 'y' (the variable is 'x'; functions: "
-            "sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh sech ln log exp sqrt; constants: e pi)") in out
+    # today's message; its list of functions grows with the table (quizgen.functions), so only its ends are fixed
+    first = out.splitlines()[0]
+    assert first.startswith("error: answer: cannot read '2x + y' at position 6: unknown name 'y' (the variable is "
+                            "'x'; functions: sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh sech"), out
+    assert first.endswith(" ln log exp sqrt sigmoid; constants: e pi)"), out
 
 
 def test_a_letter_the_problem_does_not_have_is_refused_in_a_partial_answer():
@@ -201,8 +204,10 @@ def test_multiframe_points_are_inside_the_domain():
     from quizgen.numeric import evaluate, frame_for, point_float
 
     f = sp.log(x * y) + sp.sqrt(x - y)
+    from quizgen.numeric import N_POINTS
+
     fr = frame_for((x, y), f)
-    assert len(fr.points) == 8 and fr.real
+    assert len(fr.points) == N_POINTS and fr.real
     for p in fr.points:
         a, b = point_float(p)
         assert a * b > 0 and a >= b
