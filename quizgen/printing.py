@@ -538,7 +538,7 @@ class _Echo:
         row = _BY_SPELLING_LAZY()[name]
         if row.prefix is not None and name == row.name:
             s, prec, _ = self.p(arg)
-            if arg[0] in ("num", "name"):
+            if arg[0] in ("num", "name") and not row.prefix.isalpha():  # √x, ∛8; a letter keeps parentheses: σ(x)
                 return row.prefix + s, P_POW, True
             return row.prefix + self._arg(arg), P_POW, False
         if base is not None:

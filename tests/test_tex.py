@@ -201,7 +201,10 @@ def test_bank_titles_with_unicode_scripts_compile(tmp_path):
     """Family titles such as "eˣ plus a power" and "logₐ of a quadratic" head their parts in the .tex."""
     from quizgen.exam import spec_from_dict
 
-    fams = [f for f in BANK.families if not f.title.isascii()]
+    # The first six topics' titles (eˣ, logₐ) typeset in pdflatex; the newer topics' σ, ∂ and ∇ take lualatex, the
+    # engine chosen for scripts pdflatex lacks (tested with the unicode names).
+    first = ("power", "basic", "product", "quotient", "chain", "exp-log")
+    fams = [f for f in BANK.families if not f.title.isascii() and f.topic in first]
     assert len(fams) >= 17
     spec = spec_from_dict({"title": "Titles", "seed": 3, "section": [{"family": f.id, "count": 1} for f in fams]},
                           "titles.toml", BANK)
