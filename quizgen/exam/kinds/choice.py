@@ -19,9 +19,7 @@ _FILLER_CODES = ("sign-error", "not-differentiated")
 
 def make(sec, problem, rng, relaxed: bool = False) -> Question | None:
     ask = getattr(problem, "ask", "derivative")
-    if getattr(problem, "variables", ()):  # several variables: the ask's own mistakes (∂f/∂y for ∂f/∂x, swaps ...)
-        got = _several_options(problem, sec.options, rng, allow_generic=relaxed)
-    elif ask != "derivative":
+    if ask != "derivative" or getattr(problem, "variables", ()):
         got = ask_choice_options(problem, sec.options, rng, allow_generic=relaxed)
     else:
         got = choice_options(problem, sec.options, rng, allow_generic=relaxed)
@@ -86,7 +84,7 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
     from ...printing import to_latex, to_text
 
     if getattr(problem, "variables", ()):  # several variables: the ask's own mistakes (∂f/∂y for ∂f/∂x, swaps ...)
-        return _several_options(problem, n_options, rng, allow_generic)
+        return ask_choice_options(problem, n_options, rng, allow_generic)
     x = problem.var
     d = sp.diff(problem.expr, x)
     prefer_fraction = "quotient" in (problem.rules or ())
@@ -155,11 +153,24 @@ def choice_options(problem, n_options: int, rng: random.Random, allow_generic: b
 def ask_choice_options(problem, n_options: int, rng: random.Random, allow_generic: bool):
     """choice_options for a question that asks something other than f′(x) (quizgen.asks): the distractors are the
     ask's own real mistakes — for lines slope f(a), the point (a, f′(a)), f′(x) left in, a normal not inverted or
-    not negated, the tangent for the normal; for second f′ itself and first-derivative mistakes carried through —
-    each in the key's own form, pairwise different and different from the key at every sample point."""
+    not negated, the tangent for the normal; for second f′ itself and first-derivative mistakes carried through;
+    for several variables ∂f/∂y for ∂f/∂x, swapped gradients, dy/dx inverted — each in the key's own form,
+    pairwise different and different from the key at every sample point (a gradient component by component)."""
+    import sympy as sp
+
     mod = problem.asked
     frame = mod.frame(problem)
+    several = bool(getattr(problem, "variables", ()))
+
+    def parts(e):
+        return list(e) if isinstance(e, sp.Tuple) else [e]
+
+    def differs(a, b) -> bool:
+        pa, pb = parts(a), parts(b)
+        return len(pa) != len(pb) or any(_differs(frame, u, v) for u, v in zip(pa, pb))
+
     tex, txt = mod.show(problem, problem.answer)
+    longest = max(90, 2 * len(problem.answer_text)) if several else max(70, 2 * len(txt))
     chosen: list[Option] = [Option(problem.answer, "correct", tex, txt)]
     texts, exprs = {txt}, [problem.answer]
     by_code: dict[str, list] = {}
@@ -173,16 +184,21 @@ def ask_choice_options(problem, n_options: int, rng: random.Random, allow_generi
         depth += 1
 
     def take(code, wrong, feedback=""):
-        try:
-            shown = mod.option_form(problem, wrong)
-        except Exception:  # noqa: BLE001 — a display-form failure only loses this distractor
-            return False
-        if shown is None:
-            return False
+        if several:  # the variants are already in the key's form; a component may be undefined
+            if any(c.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for c in parts(wrong)):
+                return False
+            shown = wrong
+        else:
+            try:
+                shown = mod.option_form(problem, wrong)
+            except Exception:  # noqa: BLE001 — a display-form failure only loses this distractor
+                return False
+            if shown is None:
+                return False
         o_tex, o_txt = mod.show(problem, shown)
-        if o_txt in texts or len(o_txt) > max(70, 2 * len(txt)):
+        if o_txt in texts or len(o_txt) > longest:
             return False
-        if any(not _differs(frame, shown, e) for e in exprs):
+        if not all(differs(shown, e) for e in exprs):
             return False
         chosen.append(Option(shown, code, o_tex, o_txt, feedback))
         texts.add(o_txt)
@@ -192,73 +208,12 @@ def ask_choice_options(problem, n_options: int, rng: random.Random, allow_generi
     for v in ordered:
         if len(chosen) == n_options:
             break
-        take(v.code, v.wrong, v.feedback())
+        take(v.code, v.wrong, v.feedback() if not several or v.code in _SEVERAL_FEEDBACK_OK else "")
     generic = False
     if len(chosen) < n_options:
         if not allow_generic:
             return None
         for code, wrong in mod.generic(problem):
-            if len(chosen) == n_options:
-                break
-            if take(code, wrong, "A generic wrong answer (this problem has few typical mistakes)."):
-                generic = True
-        if len(chosen) < n_options:
-            return None
-    order = list(range(n_options))
-    rng.shuffle(order)
-    return [chosen[i] for i in order], order.index(0), generic
-
-
-def _several_options(problem, n_options: int, rng: random.Random, allow_generic: bool):
-    """choice_options for partials, gradients and dy/dx: distractors from the ask's variants (a gradient's are
-    vectors, compared component by component on the ask's several-variable frame)."""
-    import sympy as sp
-
-    asked = problem.asked
-    frame = asked.frame(problem)
-
-    def parts(e):
-        return list(e) if isinstance(e, sp.Tuple) else [e]
-
-    def differs(a, b) -> bool:
-        pa, pb = parts(a), parts(b)
-        return len(pa) != len(pb) or any(_differs(frame, u, v) for u, v in zip(pa, pb))
-
-    variants = list(asked.variants(problem))
-    by_code: dict[str, list] = {}
-    for v in variants:
-        by_code.setdefault(v.code, []).append(v)
-    codes = list(by_code)
-    rng.shuffle(codes)
-    ordered, depth = [], 0
-    while any(len(by_code[c]) > depth for c in codes):
-        ordered += [by_code[c][depth] for c in codes if len(by_code[c]) > depth]
-        depth += 1
-    key_latex, key_text = asked.show(problem, problem.answer)  # the key in the options' own form
-    chosen = [Option(problem.answer, "correct", key_latex, key_text)]
-    texts, exprs = {key_text}, [problem.answer]
-
-    def take(code, wrong, feedback=""):
-        if any(c.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for c in parts(wrong)):
-            return False
-        latex, text = asked.show(problem, wrong)
-        if text in texts or len(text) > max(90, 2 * len(problem.answer_text)) or not all(differs(wrong, e)
-                                                                                          for e in exprs):
-            return False
-        chosen.append(Option(wrong, code, latex, text, feedback))
-        texts.add(text)
-        exprs.append(wrong)
-        return True
-
-    for v in ordered:
-        if len(chosen) == n_options:
-            break
-        take(v.code, v.wrong, v.feedback() if v.code in _SEVERAL_FEEDBACK_OK else "")
-    generic = False
-    if len(chosen) < n_options:
-        if not allow_generic:
-            return None
-        for code, wrong in asked.generic(problem):
             if len(chosen) == n_options:
                 break
             if take(code, wrong, "A generic wrong answer (this problem has few typical mistakes)."):
