@@ -523,7 +523,6 @@ class Frame:
         self.refs = refs
         fns = [_compile(r, var) for r in refs]
         seed = _seed(var, refs)
-        self.real = True
         pts: list = []
         self.skipped = 0
         c = _ctx()
@@ -543,17 +542,7 @@ class Frame:
             pts.append(p)
             if len(pts) >= N_POINTS:
                 break
-        if len(pts) < MIN_REAL:
-            cpts = []
-            for p in _complex_points(seed):
-                vals = [_value(f, p, DPS, False) for f in fns]
-                if any(v is None or v is TOO_BIG for v in vals):
-                    continue
-                cpts.append(p)
-            if len(cpts) >= len(pts):
-                self.real = False
-                pts = cpts
-        self.points = pts
+        self.real, self.points = _complex_if_fewer(fns, pts, lambda: _complex_points(seed))
         self._cache: dict = {}
 
     _UNSET = object()
@@ -664,7 +653,6 @@ class MultiFrame(Frame):
         refs = [as_expr(r) for r in refs if r is not None]
         self.refs = refs
         fns = [_compile(r, var) for r in refs]
-        self.real = True
         self.skipped = 0
         pts: list = []
         for p in _vec_candidates(len(var)):
@@ -677,23 +665,23 @@ class MultiFrame(Frame):
             pts.append(p)
             if len(pts) >= N_POINTS:
                 break
-        if len(pts) < MIN_REAL:
-            cpts = []
-            for p in _vec_complex(len(var)):
-                vals = [_value(f, p, DPS, False) for f in fns]
-                if any(v is None or v is TOO_BIG for v in vals):
-                    continue
-                cpts.append(p)
-            if len(cpts) >= len(pts):
-                self.real = False
-                pts = cpts
-        self.points = pts
+        self.real, self.points = _complex_if_fewer(fns, pts, lambda: _vec_complex(len(var)))
         self._cache = {}
 
 
 # Several variables: each coordinate drawn from these windows in turn (both signs, small to large |x|).
 _VEC_SCALES = [(0.05, 3.0), (-3.0, -0.05), (-1.0, 1.0), (0.0, 1.0), (1.0, 10.0), (-10.0, -1.0), (-6.0, 6.0),
                (10.0, 100.0), (-100.0, -10.0), (0.0, 0.1), (-0.1, 0.0), (100.0, 1000.0)]
+
+
+def _complex_if_fewer(fns, pts, candidates) -> tuple[bool, list]:
+    """(real, points): the real points, or — when fewer than MIN_REAL are defined — the complex candidates where
+    every function is defined, if there are at least as many (one rule for one and for several variables)."""
+    if len(pts) >= MIN_REAL:
+        return True, pts
+    cpts = [p for p in candidates()
+            if not any(v is None or v is TOO_BIG for v in (_value(f, p, DPS, False) for f in fns))]
+    return (False, cpts) if len(cpts) >= len(pts) else (True, pts)
 
 
 @lru_cache(maxsize=8)
