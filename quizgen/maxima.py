@@ -123,7 +123,7 @@ def to_maxima(expr) -> str:
 _TOKEN = re.compile(r"\s*(?:(%e|%pi)(?![A-Za-z0-9_])|(\d+(?:\.\d+)?)|([A-Za-z][A-Za-z0-9_]*)|([-+*/^(),]))")
 
 
-def from_maxima(text: str, var: str = "x"):
+def from_maxima(text: str, var: str = "x", variables=()):
     """Read Maxima text (as to_maxima writes it) into SymPy through quizgen.mathparse; ParseError otherwise."""
     from .mathparse import parse
 
@@ -143,7 +143,7 @@ def from_maxima(text: str, var: str = "x"):
         else:
             out.append(num or name or op)
         pos = m.end()
-    return parse("".join(out), var)
+    return parse("".join(out), var, variables=tuple(variables))
 
 
 __all__ = ["to_maxima", "from_maxima", "MaximaError"]

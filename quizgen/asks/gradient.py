@@ -144,7 +144,7 @@ def prompt(p) -> str:
 
 def ask_line(p):
     if p.point is None:
-        return None
+        return "Find", rf"\nabla {fname(p.variables)}", _nabla(p)
     pt = ", ".join(to_latex(a) for a in p.point)
     return "Find", rf"\nabla {fname(p.variables)}\left({pt}\right)", f"{_nabla(p)}{_at(p)}"
 

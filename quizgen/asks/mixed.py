@@ -99,7 +99,10 @@ def prompt(p) -> str:
 
 
 def ask_line(p):
-    return None
+    """"Find ∂²f/∂x∂y": which second partial is asked."""
+    a, b = p.wrt
+    f = fname(p.variables)
+    return "Find", symbol_latex(a, b, f), symbol_text(a, b, f)
 
 
 def key_lines(p) -> list[tuple[str, str, str, str]]:

@@ -84,7 +84,9 @@ def prompt(p) -> str:
 
 
 def ask_line(p):
-    return None
+    """"Find ∂f/∂x": a function of several variables has several first partials, so the paper names the one asked."""
+    f = fname(p.variables)
+    return "Find", d_latex(_wrt(p), f), d_symbol(_wrt(p), f)
 
 
 def key_lines(p) -> list[tuple[str, str, str, str]]:

@@ -115,8 +115,9 @@ def _make_question(sec: SectionSpec, fam, rng: random.Random, seen: set, alterna
                 expr, values = draw(family, rng)
                 if str(expr) in seen:
                     continue
-                if family.ask:  # several variables: the family's own ask (its variable drawn with rng)
-                    problem = make_problem(family, expr, values, ask=family.ask, rng=rng)
+                if family.ask:  # several variables: the section's ask, else the family's (its variable drawn with rng)
+                    problem = make_problem(family, expr, values, ask=sec.ask if sec.ask != "derivative" else
+                                           family.ask, rng=rng)
                 else:
                     problem = make_problem(family, expr, values, **ask)
             except DrawRejected:

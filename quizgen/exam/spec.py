@@ -304,6 +304,8 @@ def _read_section(sd: dict, index: int, bank, bad) -> SectionSpec | None:
             if difficulty is not None and fam.difficulty != difficulty:
                 err("difficulty", f"family {family!r} has difficulty {fam.difficulty}, not {difficulty}")
             fams = [fam]
+    if fams:
+        ask = _several_ask(sd, kind, ask, fams, topic or family, err)
     if fams and count:
         capacity = sum(f.capacity for f in fams)
         if count > capacity:
@@ -313,6 +315,34 @@ def _read_section(sd: dict, index: int, bank, bad) -> SectionSpec | None:
     return SectionSpec(index=index, count=count, kind=kind, points=points, topic=topic, family=family,
                        difficulty=difficulty, options=options, title=strings["title"],
                        instruction=strings["instruction"], space=space, ask=ask)
+
+
+def _several_ask(sd: dict, kind: str, ask: str, fams, what: str, err) -> str:
+    """The section's ask once its families are known: a topic of several variables asks what its families ask
+    (∂f/∂x for `partial`, ∇f, dy/dx) unless the section names another several-variable ask; a one-variable ask on
+    several variables, a several-variable ask on one variable, and kind = "value" on several variables are errors."""
+    from .. import asks
+
+    name = "topic" if "topic" in sd else "family"
+    own = {f.ask for f in fams if f.variables}
+    if not own:  # one variable
+        if ask in asks.SEVERAL:
+            err("ask", f"{ask!r} needs a function of several variables, and {name} {what!r} is in one variable "
+                       f"(topics partial, gradient and implicit are in several)")
+            return "derivative"
+        return ask
+    choices = ("implicit",) if own == {"implicit"} else ("partial", "mixed", "gradient")
+    if kind == "value":
+        err("kind", f"kind = \"value\" asks f′(a) of a function of one variable; {name} {what!r} is in several "
+                    f"variables (use kind = \"free\" or \"choice\")")
+    if "ask" not in sd or ask == "derivative":
+        return own.pop() if len(own) == 1 else "derivative"  # mixed asks: each family its own
+    if ask not in choices:
+        kind_of = "another kind of question" if ask in asks.SEVERAL else "about a function of one variable"
+        err("ask", f"{ask!r} asks {kind_of}, and {name} {what!r} is in several variables "
+                   f"(use {' or '.join(choices) if len(choices) < 3 else 'partial, mixed or gradient'})")
+        return own.pop() if len(own) == 1 else "derivative"
+    return ask
 
 
 def section_families(spec_section: SectionSpec, bank) -> list:

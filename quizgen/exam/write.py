@@ -206,10 +206,11 @@ def write_exam(exam: Exam, out_dir, formats=("pdf",), *, jobs: int | None = 1, p
 
             staging.write_text("exam.stack.xml", stack_xml(exam, titles=titles))
             tick("exam.stack.xml")
-            left = [f"section[{sec.index}] (ask = {sec.ask!r})" for sec in exam.spec.sections
-                    if sec.ask != "derivative" and sec.kind != "value"]
-            note = (f"exam.stack.xml leaves out {', '.join(left)}: its STACK questions check derivatives and "
-                    f"f′(a) only; those parts are in exam.moodle.xml")
+            from ..render.stack import left_out
+
+            left = [f"section[{sec.index}] (ask = {sec.ask!r})" for sec in left_out(exam.spec) if sec.kind == "free"]
+            note = (f"exam.stack.xml leaves out {', '.join(left)}: its STACK questions check f′(x), f′(a), "
+                    f"partial derivatives, gradients and dy/dx; those parts are in exam.moodle.xml")
             if left and note not in exam.notes:
                 exam.notes.append(note)
         if "qti" in formats:

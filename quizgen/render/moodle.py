@@ -64,7 +64,11 @@ def _common(q, name: str, question_html: str, feedback_html: str, points: float,
 
 
 def _function_html(q) -> str:
-    return _math(f"f({q.variable}) = {q.problem.question_latex}")
+    """f(x) = …, f(x, y) = … or L(w, b) = …, or the equation of an implicit curve, as the paper prints it."""
+    from quizgen.render.exam_pdf import _question_prefixes
+
+    (prefix, _), _ = _question_prefixes(q)
+    return _math(f"{prefix} {q.problem.question_latex}".strip())
 
 
 def _key_html(q) -> str:

@@ -339,9 +339,14 @@ def _asked(prob):
 
 
 def _ask_line(prob):
-    """(label, LaTeX, text) of what is asked, shown under the question ("Tangent line at", "x = 1"), or None."""
-    mod = _asked(prob)
-    return mod.ask_line(prob) if mod is not None else None
+    """(label, LaTeX, text) of what is asked, shown under the question ("Tangent line at", "x = 1"; "Find ∂f/∂y"
+    for several variables, whose worksheet must name the partial), or None for f′(x)."""
+    ask = _attr(prob, "ask", None) or "derivative"
+    if ask == "derivative":
+        return None
+    from quizgen import asks
+
+    return asks.get(ask).ask_line(prob)
 
 
 def _key_lines(prob, var: str) -> list[tuple[str, str, str, str]]:

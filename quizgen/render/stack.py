@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from html import escape
 
 from quizgen.render.moodle import (DECIMALS, _category, _category_path, _function_html, _key_html,
-                                   _math, _simple, _steps_html, _text, tolerance)
+                                   _math, _simple, _steps_html, _text, ask_html, tolerance)
 from quizgen.render.xmltext import scrub
 
 PENALTY = 0.1
@@ -30,6 +30,79 @@ NOTE_CORRECT = "correct"
 
 def _score(x: float) -> str:
     return f"{x:.7f}"
+
+
+# What a STACK question here can check: f′(x) (and, with kind = "value", f′(a)), and the several-variable asks,
+# whose keys Maxima recomputes (diff by each variable; −Fx/Fy for dy/dx). f″ and lines stay in exam.moodle.xml.
+ASKS = ("derivative", "partial", "mixed", "gradient", "implicit")
+
+
+def left_out(spec) -> list:
+    """The sections exam.stack.xml has no STACK question for: choice parts, and free parts of other asks."""
+    return [sec for sec in spec.sections if sec.kind == "choice" or (sec.kind == "free" and sec.ask not in ASKS)]
+
+
+def _maxima(e) -> str:
+    """Maxima text of a key or a wrong answer; a vector (∇f) as a Maxima list, which AlgEquiv compares entry by
+    entry."""
+    import sympy as sp
+
+    from quizgen.maxima import to_maxima
+
+    if isinstance(e, (sp.Tuple, tuple, list)):
+        return "[" + ", ".join(to_maxima(c) for c in e) + "]"
+    return to_maxima(e)
+
+
+def _several(p) -> bool:
+    return p.ask in ASKS[1:]
+
+
+def _own_key(q) -> str:
+    """The Maxima expression of what the question asks, computed by Maxima from fn: its first qtest."""
+    p = q.problem
+    var = q.variable
+    if not _several(p):
+        return f"ev(diff(fn,{var}),simp)"
+    if p.ask == "partial":
+        return f"ev(diff(fn,{p.wrt[0]}),simp)"
+    if p.ask == "mixed":
+        a, b = p.wrt  # ∂²f/∂a∂b = ∂/∂a (∂f/∂b)
+        return f"ev(diff(diff(fn,{b}),{a}),simp)"
+    if p.ask == "implicit":
+        return "ev(-diff(fn,x)/diff(fn,y),simp)"
+    grad = "[" + ",".join(f"diff(fn,{n})" for n in p.variables) + "]"
+    if p.point is not None:
+        at = ",".join(f"{n}={_maxima(a)}" for n, a in zip(p.variables, p.point))
+        return f"ev(subst([{at}],{grad}),simp)"
+    return f"ev({grad},simp)"
+
+
+def _function(p):
+    """fn: the function, or F = lhs − rhs of an implicit curve."""
+    if p.ask == "implicit":
+        facts = dict(p.facts)
+        if "lhs" in facts:
+            return facts["lhs"] - facts["rhs"]
+    return p.expr
+
+
+def _several_mistakes(q) -> list[tuple[str, str, str]]:
+    """(answer note, Maxima text, feedback) of each typical mistake of a several-variable ask (its own variants:
+    the other variable differentiated, the partials swapped, dy/dx left off, ...), already apart from the key."""
+    from quizgen.maxima import MaximaError
+
+    out, notes = [], {}
+    for v in q.problem.asked.variants(q.problem):
+        try:
+            text = _maxima(v.wrong)
+        except MaximaError:
+            continue
+        if any(text == t for _n, t, _f in out):
+            continue
+        n = notes[v.code] = notes.get(v.code, 0) + 1
+        out.append((v.code if n == 1 else f"{v.code}-{n}", text, v.feedback()))
+    return out
 
 
 def _mistakes(q) -> list[tuple[str, str, str]]:
@@ -45,6 +118,8 @@ def _mistakes(q) -> list[tuple[str, str, str]]:
     from quizgen.mistakes import mistake_details
 
     p = q.problem
+    if _several(p):
+        return _several_mistakes(q)
     x = p.var
     details = mistake_details(p.expr, x, sp.diff(p.expr, x))
     out, notes, seen = [], {}, []
@@ -112,7 +187,16 @@ def stack_question(quiz, q, name: str, idnumber: str) -> ET.Element:
     el = ET.SubElement(quiz, "question", {"type": "stack"})
     name_el = ET.SubElement(el, "name")
     ET.SubElement(name_el, "text").text = name
-    if q.kind == "free":
+    if q.kind == "free" and _several(p):
+        prompt = _math(q.key_rows[-1][0])  # ∂f/∂x =, ∂²f/∂x∂y =, ∇f =, dy/dx =
+        hint = ""
+        if p.ask == "gradient":
+            hint = (f"<p>Type the vector as a list in the order of the variables: "
+                    f"[{', '.join(f'∂f/∂{n}' for n in p.variables)}].</p>")
+        html = (f"<p>Let {_function_html(q)}. {ask_html(q)}.</p>{hint}"
+                f"<p>{prompt} [[input:ans1]] [[validation:ans1]]</p>")
+        feedback = _key_html(q) + _steps_html(q)
+    elif q.kind == "free":
         prompt = _math(rf"f^{{\prime}}({var}) =")
         html = f"<p>Find the derivative of {_function_html(q)}.</p><p>{prompt} [[input:ans1]] [[validation:ans1]]</p>"
         feedback = _key_html(q) + _steps_html(q)
@@ -130,9 +214,9 @@ def stack_question(quiz, q, name: str, idnumber: str) -> ET.Element:
     _simple(el, "idnumber", idnumber)
     ET.SubElement(ET.SubElement(el, "stackversion"), "text").text = ""
     lines = ["/* quizgen: the function, quizgen's key (SymPy) and its typical mistakes (quizgen.mistakes) */",
-             f"fn: {to_maxima(p.expr)};"]
+             f"fn: {to_maxima(_function(p))};"]
     if q.kind == "free":
-        lines.append(f"ta: {to_maxima(p.answer)};")
+        lines.append(f"ta: {_maxima(p.answer)};")
     else:
         lines += [f"pt: {to_maxima(q.point)};", f"ta: {to_maxima(q.value)};"]
     lines += [f"m{i}: {text}; /* {note} */" for i, (note, text, _fb) in enumerate(mistakes, 1)]
@@ -173,9 +257,9 @@ def stack_question(quiz, q, name: str, idnumber: str) -> ET.Element:
         _node(prt, i, test, f"m{i}", options, true_score=0, true_note=note, true_feedback=fb,
               false_next=i + 1 if i < count else -1)
     if q.kind == "free":
-        _qtest(el, 1, "Maxima's derivative of the function is marked correct (cross-checks quizgen's key)",
-               f"ev(diff(fn,{var}),simp)", 1, NOTE_CORRECT)
-        _qtest(el, 2, "quizgen's key as a student would type it", to_maxima(p.answer), 1, NOTE_CORRECT)
+        _qtest(el, 1, "Maxima's own derivative of the function is marked correct (cross-checks quizgen's key)",
+               _own_key(q), 1, NOTE_CORRECT)
+        _qtest(el, 2, "quizgen's key as a student would type it", _maxima(p.answer), 1, NOTE_CORRECT)
     else:
         _qtest(el, 1, "Maxima's derivative at the point is marked correct (cross-checks quizgen's exact value)",
                f"ev(subst(pt,{var},diff(fn,{var})),simp)", 1, NOTE_CORRECT)
@@ -196,9 +280,7 @@ def stack_xml(exam, *, titles: list[str]) -> str:
     _category(quiz, _category_path(top), f"<p>{escape(spec.title)} — STACK questions made by quizgen "
                                          f"({escape(exam.regen)}).</p>")
     for sec in spec.sections:
-        if sec.kind not in ("free", "value") or sec.ask != "derivative":
-            # STACK questions here check derivatives (and f′(a)); a part asking f″ or a line stays in
-            # exam.moodle.xml (write_exam says so in a note).
+        if sec in left_out(spec):  # in exam.moodle.xml only (write_exam says so in a note)
             continue
         sec_name = f"Part {sec.index} — {titles[sec.index - 1]} ({kinds.get(sec.kind).LABEL})"
         _category(quiz, _category_path(top, sec_name),
@@ -214,4 +296,4 @@ def stack_xml(exam, *, titles: list[str]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 
 
-__all__ = ["stack_xml", "stack_question", "PENALTY"]
+__all__ = ["ASKS", "left_out", "stack_xml", "stack_question", "PENALTY"]
