@@ -14,6 +14,17 @@ ASKED_RULES = ("second", "third", "value", "tangent", "normal",  # the root step
                "partial", "mixed", "gradient", "implicit")
 
 
+def operator(step, default: str = "x") -> tuple[str, str]:
+    """(LaTeX, text) of the step's derivative operator: d/dx, or ∂/∂y when its expression has letters other than the
+    one it varies (a step inside a partial derivative holds them constant). The chain rule's outer f(u) has only
+    u, so it keeps d/du."""
+    w = step.wrt if step.wrt is not None else None
+    name = to_text(w) if w is not None else default
+    if w is not None and step.expr is not None and getattr(step.expr, "free_symbols", set()) - {w}:
+        return rf"\frac{{\partial}}{{\partial {name}}}", f"∂/∂{name}"
+    return rf"\frac{{d}}{{d{name}}}", f"d/d{name}"
+
+
 def _names(t) -> str:
     return " and ".join(to_text(s) for s in t)
 
@@ -77,7 +88,8 @@ def claim(step) -> tuple[str, str]:
         e_tex, e_txt = _factor(step.expr)
         return (rf"y' = y \cdot (\ln y)' = {e_tex} \left({inner_tex}\right) = {res_tex}",
                 f"y′ = y·(ln y)′ = {e_txt}·({inner_txt}) = {res_txt}")
-    return rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right] = {res_tex}", f"d/d{w}[{to_text(step.expr)}] = {res_txt}"
+    op_tex, op_txt = operator(step)
+    return rf"{op_tex}\left[{to_latex(step.expr)}\right] = {res_tex}", f"{op_txt}[{to_text(step.expr)}] = {res_txt}"
 
 
 def _factor(e) -> tuple[str, str]:
@@ -108,9 +120,9 @@ def step_formulas(step) -> list[tuple[str, str]]:
             d = parts["(ln y)'"]
             lines.append((rf"\frac{{y'}}{{y}} = (\ln y)' = {to_latex(d)}", f"y′/y = (ln y)′ = {to_text(d)}"))
         return lines + [claim(step)]
-    w = step.wrt.name if step.wrt is not None else "x"
-    d_tex = rf"\frac{{d}}{{d{w}}}\left[{to_latex(step.expr)}\right]"
-    d_txt = f"d/d{w}[{to_text(step.expr)}]"
+    op_tex, op_txt = operator(step)
+    d_tex = rf"{op_tex}\left[{to_latex(step.expr)}\right]"
+    d_txt = f"{op_txt}[{to_text(step.expr)}]"
     res_tex, res_txt = to_latex(step.result), to_text(step.result)
 
     def p(name):

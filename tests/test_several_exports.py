@@ -287,3 +287,27 @@ def test_a_one_variable_ask_on_a_several_variable_topic_is_refused(tmp_path):
     assert "section[2].ask: 'partial' needs a function of several variables" in lines[1]
     assert "topic 'power' is in one variable" in lines[1]
     assert "section[3].kind: kind = \"value\" asks f′(a) of a function of one variable" in lines[2]
+
+
+def test_steps_inside_a_partial_derivative_write_the_partial_sign():
+    """Inside ∂/∂y every step holds x constant: its operator is ∂/∂y, not d/dy; the chain rule's outer f(u) is a
+    function of u alone and keeps d/du; a one-variable trace keeps d/dx."""
+    code, out = run("solve", "x^2 y + sin(x y)", "--wrt", "y", "--steps")
+    assert code == 0, out
+    steps = out.split("Steps:")[1]
+    assert "d/dy" not in steps, steps
+    assert "Sum rule: ∂/∂y [x²y + sin(xy)] = x² + x cos(xy)" in steps
+    assert "Chain rule: ∂/∂y [sin(xy)] with u = xy" in steps
+    assert "d/du [sin(u)] = cos(u)" in steps
+    code, out = run("solve", "x^2 + y^2 = 25", "--ask", "implicit", "--steps")
+    assert "Power rule: ∂/∂x [x²] = 2x" in out or "Power rule: d/dx [x²] = 2x" in out
+    assert "Sum rule: ∂/∂x [x² + y² − 25] = 2x" in out, out
+    code, out = run("solve", "x^2 sin(x)", "--steps")
+    assert "d/dx" in out and "∂" not in out
+    from quizgen.solution import step_rows
+    from quizgen.steps import trace
+
+    x, y = symbol("x"), symbol("y")
+    rows = step_rows(trace(x ** 2 * y + sp.sin(x * y), y, expected=sp.diff(x ** 2 * y + sp.sin(x * y), y)))
+    tex = " ".join(t for _d, _title, formulas in rows for t, _txt in formulas)
+    assert r"\frac{\partial}{\partial y}" in tex and r"\frac{d}{dy}" not in tex

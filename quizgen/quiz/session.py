@@ -134,6 +134,7 @@ class StepView:
 def step_views(root, variable: str = "x") -> list[StepView]:
     """The worked solution as a tree, parent first, without trivial leaves (constants, x′ = 1)."""
     from ..printing import to_text
+    from ..solution import operator
     from ..steps import RULE_FORMULAS, RULE_TITLES
 
     out: list[StepView] = []
@@ -141,11 +142,10 @@ def step_views(root, variable: str = "x") -> list[StepView]:
     def visit(step, depth):
         trivial = step.rule in ("constant", "identity")
         if not trivial or not out:
-            wrt = to_text(step.wrt) if step.wrt is not None else variable
             parts = ", ".join(f"{_part_name(k)} = {to_text(v)}" for k, v in step.parts)
             out.append(StepView(depth, step.rule, RULE_TITLES.get(step.rule, step.rule),
                                 RULE_FORMULAS.get(step.rule, ""), parts,
-                                f"d/d{wrt} [ {to_text(step.expr)} ] = {to_text(step.result)}"))
+                                f"{operator(step, variable)[1]} [ {to_text(step.expr)} ] = {to_text(step.result)}"))
         for sub in step.substeps:
             visit(sub, depth + (0 if trivial else 1))
 
@@ -157,16 +157,16 @@ def hint_view(root, k: int, variable: str = "x") -> tuple[StepView, int] | None:
     """The k-th hint (0-based) and the number of hints; the first names the outer rule and its pieces without
     giving the answer away, later ones give each inner derivative."""
     from ..printing import to_text
+    from ..solution import operator
     from ..steps import RULE_FORMULAS, RULE_TITLES, hints
 
     steps = hints(root) or [root]
     if k >= len(steps):
         return None
     s = steps[k]
-    wrt = to_text(s.wrt) if s.wrt is not None else variable
     parts = ", ".join(f"{_part_name(n)} = {to_text(v)}" for n, v in s.parts if _is_structural(n))
     # The first hint's result would be the answer itself.
-    eq = "" if k == 0 else f"d/d{wrt} [ {to_text(s.expr)} ] = {to_text(s.result)}"
+    eq = "" if k == 0 else f"{operator(s, variable)[1]} [ {to_text(s.expr)} ] = {to_text(s.result)}"
     return StepView(0, s.rule, RULE_TITLES.get(s.rule, s.rule), RULE_FORMULAS.get(s.rule, ""), parts, eq), len(steps)
 
 

@@ -13,13 +13,12 @@ def step_line(step) -> str:
     """One step as a sentence a teacher would say: the rule, its pieces, and the result."""
     from ..steps import RULE_TITLES
 
-    from ..solution import ASKED_RULES, step_formulas
+    from ..solution import ASKED_RULES, operator, step_formulas
 
     title = RULE_TITLES.get(step.rule, step.rule)
     if step.rule in ASKED_RULES or step.rule == "log-diff":
         return f"{title}: " + "; ".join(text for _tex, text in step_formulas(step))
-    wrt = to_text(step.wrt) if step.wrt is not None else "x"
-    head = f"{title}: d/d{wrt} [{to_text(step.expr)}]"
+    head = f"{title}: {operator(step)[1]} [{to_text(step.expr)}]"
     parts = dict(step.parts)
     if step.rule == "chain" and "u" in parts:
         outer_d = parts.get("f'(u)")
