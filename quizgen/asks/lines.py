@@ -87,7 +87,11 @@ def _readable_point(expr, d, x, a, normal: bool):
     slope = -1 / m[0] if normal else m[0]
     length = len(to_text(sp.expand(fa[0] + slope * (x - a))))  # y = mx + b: the key is never longer
     if length > MAX_LINE_TEXT:
-        return None
+        # The key is the shortest form (line_rhs): a normal's slope −1/f′(a) with a tanh(1) in f′(a) is long as
+        # y = mx + b (68 characters for x·tanh(x) at 1) and short in point-slope form (43).
+        length = len(to_text(line_rhs(fa[0], slope, a, x)))
+        if length > MAX_LINE_TEXT:
+            return None
     return fa[0], m[0], slope, length
 
 
