@@ -131,9 +131,10 @@ def ask_options(f, draws: bool = True):
     f = click.option("--order", type=click.IntRange(2, 3), default=None,
                      help="With --ask second: 2 for f″ (default) or 3 for f‴.")(f)
     f = click.option("--at", "at", default=None, metavar="A",
-                     help=f"The point x = A (1, -2, 1/2, pi/6, e): {where}.")(f)
+                     help=f"The point x = A (1, -2, 1/2, pi/6, e): {where}; a point A,B for ∇f at (a, b).")(f)
     f = click.option("--ask", "ask", type=click.Choice(ASK_NAMES), default="derivative", show_default=True,
-                     help="What is asked: f′(x), f″(x), f′(a), the tangent or the normal line at x = a.")(f)
+                     help="What is asked: f′(x), f″(x), f′(a), the tangent or the normal line at x = a; "
+                          "∂f/∂x, a second partial, ∇f, or dy/dx of an equation in x and y.")(f)
     return f
 
 
