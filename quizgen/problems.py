@@ -211,8 +211,8 @@ def generate_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Ban
     generator (so the functions are those of the default ask, except where one has no good point), or fixed by
     `at`. The default ask draws nothing extra: its sets are exactly those of earlier versions.
     """
-    seed, options, problems = _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask,
-                                         at, order)
+    seed, options, problems, _ = _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask,
+                                            at, order)
     return ProblemSet(seed, options, list(problems))
 
 
@@ -222,17 +222,20 @@ def lazy_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Bank | 
     """generate_set's very problems (same options, same seed, same order), drawn as they are asked for: the first
     now, the rest in a background thread once `problems.resume()` is called (the quiz calls it when its first
     question is on screen, so drawing the rest never delays it). Bad options raise here, at once."""
-    seed, options, problems = _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask,
-                                         at, order)
-    return ProblemSet(seed, options, LazyProblems(problems, n))
+    seed, options, problems, pool_asks = _start_set(n, topics, difficulty, seed, bank, families, command,
+                                                    exclude_ids, ask, at, order)
+    return ProblemSet(seed, options, LazyProblems(problems, n, asks=pool_asks))
 
 
 class LazyProblems:
     """A sequence of n problems filled from a generator: problem i is waited for only when asked for."""
 
-    def __init__(self, source, n: int):
+    def __init__(self, source, n: int, asks=None):
         import threading
 
+        # What the problems can ask, known from the pool before any is drawn (None: unknown): the quiz's banner
+        # reads it instead of drawing every problem to ask each one.
+        self.asks = frozenset(asks) if asks is not None else None
         self._source = iter(source)
         self._n = n
         self._done: list = []
@@ -283,7 +286,8 @@ class LazyProblems:
 
 
 def _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask, at, order):
-    """Check the options (GenerationError now) and return (seed, options, a generator of the n problems)."""
+    """Check the options (GenerationError now) and return (seed, options, a generator of the n problems, the asks
+    its families can give)."""
     from . import asks
 
     if ask not in asks.NAMES:
@@ -325,7 +329,9 @@ def _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids
         options["at"] = str(at)
     if order is not None:
         options["order"] = order
-    return seed, options, _draw_set(n, pool, seed, exclude_ids, ask, point, order, where)
+    # The ask each problem gets (_draw_set): a several-variable family asks its own under the default ask.
+    pool_asks = {f.ask if ask == "derivative" and f.ask else ask for fams in pool.values() for f in fams}
+    return seed, options, _draw_set(n, pool, seed, exclude_ids, ask, point, order, where), pool_asks
 
 
 def _draw_set(n, pool, seed, exclude_ids, ask, point, order, where):

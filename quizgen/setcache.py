@@ -13,8 +13,9 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+
+from .util.files import code_digest
 
 _FORMAT = 1
 _MAX_RECORD = 5_000_000
@@ -54,22 +55,12 @@ def folder() -> Path:
     return Path(platformdirs.user_cache_dir("quizgen")) / "sets"
 
 
-@lru_cache(maxsize=1)
-def _code_digest() -> bytes:
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*.py")):
-        h.update(str(p.relative_to(root)).encode())
-        h.update(p.read_bytes())
-    return h.digest()
-
-
 def key(selection: dict, banks=()) -> str | None:
     """The cache key of a drawn set, or None when a bank file cannot be read (the normal path then says why)."""
     from .bank import bank_files
 
     h = hashlib.sha256(f"{_FORMAT}".encode())
-    h.update(_code_digest())
+    h.update(code_digest())
     h.update(json.dumps(selection, sort_keys=True, default=str).encode())
     try:
         for path in bank_files(None, list(banks)):

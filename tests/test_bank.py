@@ -72,3 +72,26 @@ def test_unsatisfiable_family_is_reported(tmp_path):
         load_bank([p])
     assert e.value.problems == [f"{p}: family never: params: no acceptable draw in 40 tries (most common reason: "
                                 "a constraint does not hold); widen the domains or relax the constraints"]
+
+
+def test_a_family_verified_once_reads_the_same_and_a_changed_one_is_checked_again(tmp_path, monkeypatch):
+    # Issue 14: a family that passed its template parse and trial draw is not parsed again at the next start (the
+    # quiz waited for 131 parses). The family read from the marker must be the one read in full, and an edit is a
+    # miss: a broken template is reported even though the family was verified before the edit.
+    from quizgen.bank import load_bank
+    from quizgen.errors import BankError
+
+    monkeypatch.setenv("QUIZGEN_CACHE_DIR", str(tmp_path / "cache"))
+    good = ('topic = "power"\n[[family]]\nid = "t-one"\ntitle = "t"\ndifficulty = 1\ntemplate = "a*x^n"\n'
+            'constraints = ["n > 1"]\n[family.params]\na = { int = [2, 3] }\nn = { int = [2, 4] }\n')
+    bank = tmp_path / "b.toml"
+    bank.write_text(good, encoding="utf-8")
+    first = load_bank([bank]).families
+    assert list((tmp_path / "cache" / "families").iterdir())  # the marker was written
+    second = load_bank([bank]).families
+    assert first == second
+    bank.write_text(good.replace('"a*x^n"', '"a*x^n + q"').replace('"n > 1"', '"n > (1"'), encoding="utf-8")
+    with pytest.raises(BankError) as err:
+        load_bank([bank])
+    text = str(err.value)
+    assert "unknown name 'q'" in text and "constraints[0]" in text

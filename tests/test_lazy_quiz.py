@@ -68,3 +68,31 @@ def test_cli_quiz_asks_the_seeded_problems_in_order(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     shown = [line.strip() for line in r.output.splitlines() if line.strip().startswith("d/d")]
     assert shown[:3] == [f"d/d{p.variable} [ {p.question_text} ]" for p in ps.problems]
+
+
+@pytest.mark.timeout(300)
+def test_the_first_prompt_waits_for_one_problem_only():
+    # The quiz's banner asked every problem for its ask (to pick the "how to answer" line), which drew the whole
+    # set before the first prompt: 0.62 s to the prompt against 0.27 s for `import sympy` (issue 14).
+    import io
+
+    from quizgen.quiz.session import QuizSession
+    from quizgen.render.terminal import pipe_io
+
+    for kw in ({"n": 6, "seed": 3}, {"n": 4, "seed": 2, "ask": "tangent"}):
+        ps = lazy_set(**kw)
+        drawn_at_prompt = []
+        qio = pipe_io(io.StringIO(""), io.StringIO())
+        read = qio.read
+
+        def first_read(prompt, read=read):
+            drawn_at_prompt.append(len(ps.problems._done))
+            return read(prompt)
+
+        qio.read = first_read
+        QuizSession(ps.problems, qio, None, seed=ps.seed).run()
+        assert drawn_at_prompt[0] == 1, kw
+    out = io.StringIO()
+    ps = lazy_set(2, seed=2, ask="tangent")
+    QuizSession(ps.problems, pipe_io(io.StringIO(""), out), None).run()
+    assert "Type each line the way you write it" in out.getvalue()  # one ask in the pool: its line is still shown

@@ -214,20 +214,26 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
             bad("rules", f"unknown rule {r!r} (known: {', '.join(BANK_RULES)})")
 
     params = _read_params(fd.get("params", {}), var, bad, variables)
+    # A family that passed every check before, byte for byte under this very code, is not parsed and drawn again
+    # at each start (its template parse and trial draw were 0.07 s of the 0.27 s `import sympy` takes; the quiz
+    # waits for them). The cheap checks above still run, and only full successes are kept (_mark_verified).
+    checked = _verified(fd, topic)
     template = fd.get("template")
     if not isinstance(template, str) or not template.strip():
         bad("template", "missing (a formula such as \"a*x^n\")")
     else:
         declared = [k for k in (fd.get("params") or {}) if isinstance(k, str) and _PARAM_NAME.match(k) and k != var
                     and k not in variables] if isinstance(fd.get("params"), dict) else []
-        _check_template(template, var, declared, bad, variables, ask)
+        if not checked:
+            _check_template(template, var, declared, bad, variables, ask)
     constraints = []
     cons = fd.get("constraints", [])
     if not isinstance(cons, list) or not all(isinstance(c, str) for c in cons):
         bad("constraints", "must be a list of comparisons such as \"a != b\"")
         cons = []
     for j, c in enumerate(cons):
-        parsed = _read_constraint(c, var, params or (), lambda r, j=j: bad(f"constraints[{j}]", r), variables)
+        parsed = _read_constraint(c, var, params or (), lambda r, j=j: bad(f"constraints[{j}]", r), variables,
+                                  parse=not checked)
         if parsed:
             constraints.append(parsed)
     if len(problems) > before:
@@ -235,31 +241,27 @@ def _read_family(fd: dict, index: int, topic: str, name: str, problems: list[str
     fam = Family(fid, topic, diff, title.strip(), template, tuple(params), tuple(constraints), instruction, var,
                  bool(fd.get("neg_powers", False)), bool(fd.get("constant_derivative", False)), tuple(rules), mal, name,
                  max_order, variables, ask, wrt)
-    if fam.capacity > 0 and not _draws_verified(fam):
+    if fam.capacity > 0 and not checked:
         if _check_draws(fam, bad):
-            _mark_verified(fam)
+            _mark_verified(fd, topic)
     return fam if len(problems) == before else None
 
 
-# A family whose trial draw passed once need not be drawn again at every start (the 64 shipped families took 0.23 s
-# of CPU per run, a fifth of `python -c "import sympy"`): the fact is kept in the cache folder under a digest of the
-# family as read and of the drawing code. Only successes are kept, so every misconfigured family is still reported.
+# A family that passed once need not be parsed and drawn again at every start (the 64 shipped families' trial draws
+# took 0.23 s of CPU per run, a fifth of `python -c "import sympy"`): the fact is kept in the cache folder under a
+# digest of the family as written and of all of quizgen's code (util.files.code_digest: a change to the parser or the
+# drawing code is a miss). Only successes are kept, so every misconfigured family is still reported; a marker is an
+# empty file whose name is the digest, so nothing in the cache is ever read into a family.
 
-def _code_digest(_memo: list = []) -> bytes:  # noqa: B006 — one digest per process
-    if not _memo:
-        import hashlib
-
-        from .. import draw
-
-        _memo.append(hashlib.sha256(b"".join(Path(f).read_bytes() for f in (__file__, draw.__file__))).digest())
-    return _memo[0]
-
-
-def _verified_path(fam: Family):
+def _verified_path(fd: dict, topic: str):
     import hashlib
+    import json
     import os
 
-    digest = hashlib.sha256(_code_digest() + repr(fam).encode("utf-8")).hexdigest()[:32]
+    from ..util.files import code_digest
+
+    raw = json.dumps([topic, fd], sort_keys=True, default=repr, ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(code_digest() + raw).hexdigest()[:32]
     override = os.environ.get("QUIZGEN_CACHE_DIR")
     if override:
         folder = Path(override).expanduser()
@@ -270,22 +272,22 @@ def _verified_path(fam: Family):
     return folder / "families" / digest
 
 
-def _draws_verified(fam: Family) -> bool:
+def _verified(fd: dict, topic: str) -> bool:
     try:
-        return _verified_path(fam).is_file()
-    except OSError:
+        return _verified_path(fd, topic).is_file()
+    except (OSError, TypeError, ValueError):
         return False
 
 
-def _mark_verified(fam: Family) -> None:
+def _mark_verified(fd: dict, topic: str) -> None:
     from ..errors import OutputError
     from ..util.files import write_text
 
     try:
-        path = _verified_path(fam)
+        path = _verified_path(fd, topic)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_text(path, "", durable=False)
-    except (OSError, OutputError):
+    except (OSError, OutputError, TypeError, ValueError):
         pass  # a read-only or full cache only costs speed
 
 
@@ -460,14 +462,17 @@ def _check_template(template: str, var: str, names_declared: list[str], bad, var
         bad("template", f"does not contain the variable {var!r}")
 
 
-def _read_constraint(text: str, var: str, params, bad, variables=()) -> Constraint | None:
-    from ..mathparse import parse
-
+def _read_constraint(text: str, var: str, params, bad, variables=(), parse: bool = True) -> Constraint | None:
+    """A constraint; `parse=False` for a family verified before (its sides parsed then, under the same code)."""
     parts = _COMPARE.split(text)
     if len(parts) != 3:
         bad("a single comparison such as \"a != b\" or \"n > 1\" (operators != == < <= > >=)")
         return None
     lhs, op, rhs = (s.strip() for s in parts)
+    if not parse:
+        return Constraint(text, lhs, op, rhs)
+    from ..mathparse import parse
+
     env = _sym_env(params)
     for side in (lhs, rhs):
         try:

@@ -291,7 +291,9 @@ class QuizSession:
         if self.history is not None:
             self.session_id = self.history.start_session(self.kind, self.seed, self.options, len(self.problems))
             result.session_id = self.session_id
-        asks = {getattr(p, "ask", "derivative") for p in self.problems}
+        # A lazy set knows its asks from its families: asking each problem would draw them all before the first
+        # prompt. One ask in the pool means one ask in the set; a mixed pool gets no single "how" line.
+        asks = set(getattr(self.problems, "asks", None) or {getattr(p, "ask", "derivative") for p in self.problems})
         self.show("quiz_start", title=self.title, count=len(self.problems), regen=self.regen, intro=self.intro,
                   how=_HOW_TO_ANSWER.get(asks.pop()) if len(asks) == 1 else None)
         try:

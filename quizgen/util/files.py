@@ -33,6 +33,18 @@ _swept: set[str] = set()
 
 
 @lru_cache(maxsize=1)
+def code_digest() -> bytes:
+    """sha256 of every quizgen source file (name and bytes): the version of what a cache entry was computed by.
+    The drawn-set cache and the verified-family markers key on it, so any change to the code is a miss."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    return h.digest()
+
+
+@lru_cache(maxsize=1)
 def _host() -> str:
     return hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
