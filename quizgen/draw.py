@@ -119,8 +119,7 @@ def _oversized(expr, sub) -> bool:
     with the numeric engine on the unevaluated draw (mpmath's exponents have no limit), never computed exactly."""
     from .numeric import TOO_BIG, _compile, _ctx, _value
 
-    with sp.evaluate(False):
-        drawn = expr.xreplace(sub)
+    drawn = _unevaluated(expr, sub)
     c = _ctx()
     for node in sp.postorder_traversal(drawn):
         if not (node.is_Pow and node.is_number):
@@ -131,6 +130,22 @@ def _oversized(expr, sub) -> bool:
         if v is not None and v != 0 and abs(c.mag(v)) > _MAX_BITS:
             return True
     return False
+
+
+def _unevaluated(expr, sub):
+    """expr with sub put in and nothing evaluated, each node built with evaluate=False: not under SymPy's global
+    `evaluate(False)`, since setting that switch clears SymPy's whole cache (twice a draw, so every derivative
+    after a draw started cold: 1,000 keys took twice their diff time)."""
+    if expr in sub:
+        return sub[expr]
+    if not expr.args:
+        return expr
+    args = [_unevaluated(a, sub) for a in expr.args]
+    try:
+        return expr.func(*args, evaluate=False)
+    except TypeError:  # a node that takes no `evaluate` (none in a template today): the switch, as before
+        with sp.evaluate(False):
+            return expr.func(*args)
 
 
 _NO_VAR = sp.Symbol("_no_variable")

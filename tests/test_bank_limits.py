@@ -62,3 +62,54 @@ def test_draws_of_a_tower_are_rejected_not_computed():
     ok = Family("u", "power", 1, "U", "x^(a^a)", (Param("a", (Fraction(3),)),), (), "", "x")
     expr, _ = draw(ok, random.Random(0))
     assert str(expr) == "x**27"
+
+
+def test_drawing_never_clears_sympys_cache(monkeypatch):
+    """Measuring a tower with SymPy's evaluation off (`with evaluate(False)`) cleared SymPy's whole cache twice per
+    draw (setting the switch does that), so every derivative after a draw started cold: 1,000 keys took twice the
+    diff time they need (issue 14). Drawing from every family that has powers of parameters clears nothing."""
+    import random
+
+    import sympy.core.parameters as params
+
+    from quizgen.bank import load_bank
+    from quizgen.draw import DrawRejected, _template, draw
+
+    clears = []
+    real = params.clear_cache
+
+    def counted():
+        clears.append(1)
+        real()  # still cleared: unevaluated objects left in the cache would break later evaluated ones
+
+    monkeypatch.setattr(params, "clear_cache", counted)
+    towers = [f for f in load_bank().families if _template(f)[4]]
+    assert len(towers) >= 10
+    drawn = 0
+    for fam in towers:
+        rng = random.Random(fam.id)
+        for _ in range(20):
+            try:
+                draw(fam, rng)
+                drawn += 1
+            except DrawRejected:
+                pass
+    assert drawn > 100
+    assert clears == []
+
+
+def test_an_unevaluated_tower_is_measured_as_before():
+    """The tower measure builds the drawn powers unevaluated without SymPy's global switch: 9^(9^9) is still too
+    large, (3^3)^... still fine, and a parameter inside a function (e^(a^a)) is measured too."""
+    from fractions import Fraction
+
+    import sympy as sp
+
+    from quizgen.draw import _oversized
+
+    a, x = sp.Symbol("a"), sp.Symbol("x")
+    nine, three = {a: sp.Integer(9)}, {a: sp.Integer(3)}
+    assert _oversized(x ** (a ** (a ** a)), nine)
+    assert not _oversized(x ** (a ** (a ** a)), three)
+    assert _oversized(sp.exp(x) * a ** (a ** a) + 1, nine)
+    assert not _oversized(sp.sin(a ** a * x), {a: sp.Rational(Fraction(1, 2).numerator, 2)})
