@@ -150,52 +150,83 @@ def _clear_root_fractions(e):
     return e.replace(lambda n: n.is_Pow and n.base.is_Add, rewrite)
 
 
-def textbook(d, x, prefer_fraction: bool = False, keep_factored: bool = False):
+def textbook(d, x, prefer_fraction: bool = False, keep_factored: bool = False, kinds=None):
     """The derivative as a teacher writes it in a key: the best-scoring of a few equivalent standard forms
-    (short, flat, no fractions inside factors; one fraction for quotient-rule answers)."""
+    (short, flat, no fractions inside factors; one fraction for quotient-rule answers).
+
+    `kinds` (a set of candidate names, see _candidates) limits the search to the forms that can win for a family
+    (its key plan): the raw derivative is always among them."""
+    return textbook_kind(d, x, prefer_fraction, keep_factored, kinds)[0]
+
+
+def textbook_kind(d, x, prefer_fraction: bool = False, keep_factored: bool = False, kinds=None):
+    """(textbook form, the name of the candidate it came from): what a family's key plan is made of."""
     if sp.count_ops(d) > 400 or not _small_powers(d):
-        return d  # a typed monster ((x+1)^(10^9)): tidying could take forever; the raw derivative is correct
-    ft = sp.factor_terms(d)
-    cands = [d, ft]
-    if _compound(ft):
-        cands.append(sp.together(ft))  # ∛x(4 ln x + 3)/3 rather than ∛x(4 ln(x)/3 + 1)
-    if d.is_polynomial(x) and not keep_factored:
+        return d, "raw"  # a typed monster ((x+1)^(10^9)): tidying could take forever; the raw derivative is correct
+    cands = _candidates(d, x, keep_factored, kinds)
+    if len(cands) == 1:
+        return cands[0][1], cands[0][0]  # a plan of one form: nothing to compare, nothing to print
+    # Ties go to the earlier candidate: the raw derivative first, then the lighter rewrites.
+    best = min(cands, key=lambda kc: _score(kc[1], prefer_fraction))
+    return best[1], best[0]
+
+
+def _candidates(d, x, keep_factored, kinds):
+    """[(name, form)] of the equal forms of d worth scoring, in order, without repeats; only those in `kinds`
+    (and their prerequisites) when it is given."""
+    want = (lambda k: True) if kinds is None else (lambda k: k in kinds or k + "/powsimp" in kinds)
+    cands = [("raw", d)]
+    ft = sp.factor_terms(d) if want("ft") or want("together") else None
+    if ft is not None:
+        if want("ft"):
+            cands.append(("ft", ft))
+        if want("together") and _compound(ft):
+            cands.append(("together", sp.together(ft)))  # ∛x(4 ln x + 3)/3 rather than ∛x(4 ln(x)/3 + 1)
+    if want("expand") and d.is_polynomial(x) and not keep_factored:
         # A chain-rule key keeps its factors, 4x(x² + 6) rather than 4x³ + 24x: that is the rule's own form.
-        cands.append(sp.expand(d))
+        cands.append(("expand", sp.expand(d)))
     if d.is_Add:
-        has_den = any(f.is_Pow and f.exp.is_negative and f.base.has(x)
-                      for t in d.args for f in sp.Mul.make_args(t))
-        num, den = sp.fraction(sp.together(d)) if has_den else (d, sp.S.One)
-        if den != 1:
-            cands.append(sp.factor_terms(num) / den)
-            num_e = sp.expand(num) if sp.count_ops(num) < 80 else num
-            num_e = _pythagoras(num_e)
-            if num_e != num:
-                cands.append(sp.factor_terms(num_e) / den)
-            cands.append(num_e / den)
-            fn = _repeated_atoms(num_e, x)
+        if any(want(k) for k in ("ftnum", "ftnume", "nume", "collectnum")):
+            has_den = any(f.is_Pow and f.exp.is_negative and f.base.has(x)
+                          for t in d.args for f in sp.Mul.make_args(t))
+            num, den = sp.fraction(sp.together(d)) if has_den else (d, sp.S.One)
+            if den != 1:
+                if want("ftnum"):
+                    cands.append(("ftnum", sp.factor_terms(num) / den))
+                num_e = sp.expand(num) if sp.count_ops(num) < 80 else num
+                num_e = _pythagoras(num_e)
+                if num_e != num and want("ftnume"):
+                    cands.append(("ftnume", sp.factor_terms(num_e) / den))
+                if want("nume"):
+                    cands.append(("nume", num_e / den))
+                if want("collectnum"):
+                    fn = _repeated_atoms(num_e, x)
+                    if fn:
+                        cands.append(("collectnum", sp.factor_terms(sp.collect(num_e, fn)) / den))
+        if want("collect"):
+            fn = _repeated_atoms(d, x)
             if fn:
-                cands.append(sp.factor_terms(sp.collect(num_e, fn)) / den)
-        fn = _repeated_atoms(d, x)
-        if fn:
-            cands.append(sp.collect(d, fn))
-        if any(f.is_Add for t in d.args for f in sp.Mul.make_args(t)):
-            cands.append(sp.Add(*[sp.factor_terms(t) for t in d.args]))
-    if any(p.base.is_Add and p.exp.is_Rational and p.exp.q == 2 for p in d.atoms(sp.Pow)):
+                cands.append(("collect", sp.collect(d, fn)))
+        if want("termwise") and any(f.is_Add for t in d.args for f in sp.Mul.make_args(t)):
+            cands.append(("termwise", sp.Add(*[sp.factor_terms(t) for t in d.args])))
+    if (want("cleared") or want("clearedft")) and any(
+            p.base.is_Add and p.exp.is_Rational and p.exp.q == 2 for p in d.atoms(sp.Pow)):
         cleared = _clear_root_fractions(d)
         if cleared != d:
-            cands = [cleared, sp.factor_terms(cleared)] + cands
+            cands = [("cleared", cleared), ("clearedft", sp.factor_terms(cleared))] + cands
     if d.has(sp.tan):
-        cands = [_sec_squared(c) for c in cands]
+        cands = [(k, _sec_squared(c)) for k, c in cands]
     if d.has(sp.tanh):
-        cands = [_sech_squared(c) for c in cands]
+        cands = [(k, _sech_squared(c)) for k, c in cands]
     if any(sum(1 for f in m.args if isinstance(f, sp.exp)) > 1 for m in d.atoms(sp.Mul)) or any(
-            sum(1 for f in m.args if isinstance(f, sp.exp)) > 1 for c in cands for m in c.atoms(sp.Mul)):
+            sum(1 for f in m.args if isinstance(f, sp.exp)) > 1 for _, c in cands for m in c.atoms(sp.Mul)):
         # e³·e^(−2w) -> e^(3 − 2w): expanding a numerator splits an exponential the function had whole.
-        cands += [sp.powsimp(c, combine="exp") for c in cands]
-    cands = [_sign_out(c) for c in dict.fromkeys(cands)]
-    # Ties go to the earlier candidate: the raw derivative first, then the lighter rewrites.
-    return min(cands, key=lambda c: _score(c, prefer_fraction))
+        cands += [(k + "/powsimp", sp.powsimp(c, combine="exp")) for k, c in cands
+                  if kinds is None or k + "/powsimp" in kinds]
+    seen = {}
+    for k, c in cands:
+        seen.setdefault(c, k)  # an equal form keeps the name of its first occurrence
+    return [(k, _sign_out(c)) for c, k in seen.items() if kinds is None or k == "raw" or k in kinds]
 
 
 def log_diff_key(expr, x):
@@ -221,14 +252,14 @@ def log_diff_key(expr, x):
     return min(cands, key=lambda e: len(to_text(e)))
 
 
-def family_key(expr, d, x, rules=()):
+def family_key(expr, d, x, rules=(), kinds=None):
     """The key of f′ for a bank family: textbook(d) in the style its rules ask for, or y·(ln y)′ when the family
-    is differentiated logarithmically ("log-diff" in its rules)."""
+    is differentiated logarithmically ("log-diff" in its rules). `kinds`: the family's key plan (quizgen.keyplan)."""
     if "log-diff" in rules:
         k = log_diff_key(expr, x)
         if k is not None:
             return k
-    return textbook(d, x, prefer_fraction="quotient" in rules, keep_factored="chain" in rules)
+    return textbook(d, x, prefer_fraction="quotient" in rules, keep_factored="chain" in rules, kinds=kinds)
 
 
 def question_order(problem, key, x):

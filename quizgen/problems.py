@@ -13,6 +13,7 @@ from .draw import DrawRejected, draw
 from .errors import GenerationError
 from .mathparse import symbol
 from .keyform import family_key
+from .keyplan import kinds_for
 from .printing import to_latex, to_text
 
 MAX_TRIES_PER_PROBLEM = 60
@@ -136,7 +137,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
     if getattr(fam, "variables", ()) and len(fam.variables) > 1 and not several:
         raise DrawRejected(f"a function of {', '.join(fam.variables)} has no {mod.NOUN} (ask partial or gradient)")
     d = sp.diff(expr, x)
-    key = family_key(expr, d, x, fam.rules)
+    key = family_key(expr, d, x, fam.rules, kinds=kinds_for(fam))
     answer_text = to_text(key)
     if not several:
         if not fam.constant_derivative and x not in d.free_symbols:
