@@ -155,13 +155,14 @@ def textbook(d, x, prefer_fraction: bool = False, keep_factored: bool = False, k
     (short, flat, no fractions inside factors; one fraction for quotient-rule answers).
 
     `kinds` (a set of candidate names, see _candidates) limits the search to the forms that can win for a family
-    (its key plan): the raw derivative is always among them."""
+    (its key plan): when none of them exists for this d, the raw derivative."""
     return textbook_kind(d, x, prefer_fraction, keep_factored, kinds)[0]
 
 
 def textbook_kind(d, x, prefer_fraction: bool = False, keep_factored: bool = False, kinds=None):
     """(textbook form, the name of the candidate it came from): what a family's key plan is made of."""
-    if sp.count_ops(d) > 400 or not _small_powers(d):
+    # count_ops is at most two a node (a negative fraction is a minus and a division): small trees skip counting.
+    if (_nodes_over(d, 200) and sp.count_ops(d) > 400) or not _small_powers(d):
         return d, "raw"  # a typed monster ((x+1)^(10^9)): tidying could take forever; the raw derivative is correct
     cands = _candidates(d, x, keep_factored, kinds)
     if len(cands) == 1:
@@ -169,6 +170,13 @@ def textbook_kind(d, x, prefer_fraction: bool = False, keep_factored: bool = Fal
     # Ties go to the earlier candidate: the raw derivative first, then the lighter rewrites.
     best = min(cands, key=lambda kc: _score(kc[1], prefer_fraction))
     return best[1], best[0]
+
+
+def _nodes_over(e, n: int) -> bool:
+    for i, _ in enumerate(sp.preorder_traversal(e)):
+        if i >= n:
+            return True
+    return False
 
 
 def _candidates(d, x, keep_factored, kinds):
@@ -226,7 +234,11 @@ def _candidates(d, x, keep_factored, kinds):
     seen = {}
     for k, c in cands:
         seen.setdefault(c, k)  # an equal form keeps the name of its first occurrence
-    return [(k, _sign_out(c)) for c, k in seen.items() if kinds is None or k == "raw" or k in kinds]
+    if kinds is not None:
+        # Only the planned forms: the raw derivative too when it is one of them, or when this draw has none of them.
+        planned = [(c, k) for c, k in seen.items() if k in kinds]
+        seen = dict(planned or [next((c, k) for c, k in seen.items() if k == "raw")])
+    return [(k, _sign_out(c)) for c, k in seen.items()]
 
 
 def log_diff_key(expr, x):

@@ -155,3 +155,16 @@ def test_generated_problems_key_accepted_and_variants_rejected(topic, difficulty
 @given(FORMULA, FORMULA)
 def test_many_random_formulas_never_crash_the_checker(problem, answer):
     checked(problem, answer)
+
+
+@FAST
+@given(st.recursive(LEAF, _grow, max_leaves=12))
+def test_count_ops_is_at_most_two_a_node(text):
+    """keyform skips SymPy's count_ops on trees of at most 200 nodes, since its 400-operation limit needs more: that
+    holds only if no node counts for more than two operations (a negative fraction: a minus and a division)."""
+    try:
+        expr = parse(text)
+    except QuizgenError:
+        assume(False)
+    for e in (expr, sp.diff(expr, x)):
+        assert sp.count_ops(e) <= 2 * sum(1 for _ in sp.preorder_traversal(e))

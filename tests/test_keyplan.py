@@ -64,3 +64,12 @@ def test_a_restricted_search_keeps_only_the_planned_forms():
     only = keyform._candidates(d, x, False, frozenset({"raw", "ftnume"}))
     assert [k for k, _ in only] == ["raw", "ftnume"]
     assert keyform.textbook_kind(d, x, True, False, frozenset({"raw"})) == (d, "raw")
+
+
+def test_a_plan_whose_forms_this_draw_lacks_keeps_the_raw_derivative():
+    """A plan of "together" alone, on a derivative with no fraction inside a factor (no such form): the raw one."""
+    x = symbol("x")
+    d = sp.diff(x ** 3 * sp.sin(x), x)
+    assert keyform.textbook_kind(d, x, False, False, frozenset({"together"})) == (d, "raw")
+    tan = sp.diff(sp.tan(3 * x), x)  # the raw form still gets its sec² rewrite
+    assert keyform.textbook(tan, x, kinds=frozenset({"together"})) == 3 * sp.sec(3 * x) ** 2
