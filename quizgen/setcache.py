@@ -139,3 +139,99 @@ def store(k: str | None, problem_set, *, steps: bool) -> None:
         write_text(folder() / f"{k}.json", json.dumps(record, ensure_ascii=False, default=str), durable=False)
     except (OSError, OutputError, TypeError, ValueError):
         pass
+
+
+# ---------------------------------------------------------------- a quiz's first question, and the next seed
+# A quiz shows its first question before SymPy loads when it was kept here: the question as the student sees it
+# (plain strings, under the same key as a sheet: selection, seed, banks, code) and, for `quizgen quiz` without
+# --seed, the seed of the next quiz with these options, drawn while the previous one ran. Only display strings are
+# kept; the problem itself is drawn from its seed as always, and checked against what was shown.
+
+_VIEW_FIELDS = ("topic", "question", "pretty", "prompt")
+_MAX_TEXT = 4000
+
+
+def _text_ok(s, newlines: bool = False) -> bool:
+    """A string a terminal may be given: no control or format characters (an escape sequence in a tampered record
+    would otherwise reach the terminal), line breaks only where the 2-D form has them."""
+    import unicodedata
+
+    return isinstance(s, str) and len(s) <= _MAX_TEXT and all(
+        (c == "\n" and newlines) or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn") for c in s)
+
+
+def _plain(v) -> bool:
+    if v is None or (isinstance(v, int) and not isinstance(v, bool)):
+        return True
+    if isinstance(v, str):
+        return _text_ok(v)
+    return isinstance(v, list) and len(v) <= 100 and all(_text_ok(s) for s in v)
+
+
+@dataclass
+class QuizStart:
+    """What the first screen of a kept quiz needs: its seed and options, its asks, and its first question's view."""
+
+    seed: int
+    options: dict
+    asks: list
+    first: dict
+
+
+def load_quiz(k: str | None) -> QuizStart | None:
+    if k is None:
+        return None
+    try:
+        path = folder() / f"{k}.quiz.json"
+        if path.stat().st_size > _MAX_RECORD:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(data, dict) and set(data) == {"seed", "options", "asks", "first"}):
+        return None
+    seed, options, asks, first = data["seed"], data["options"], data["asks"], data["first"]
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and isinstance(options, dict)
+            and all(_text_ok(k) and _plain(v) for k, v in options.items()) and options.get("seed") == seed
+            and isinstance(asks, list) and asks and all(_text_ok(a) for a in asks)
+            and isinstance(first, dict) and set(first) == {*_VIEW_FIELDS, "difficulty"}
+            and all(_text_ok(first[f], newlines=f == "pretty") for f in _VIEW_FIELDS)
+            and isinstance(first["difficulty"], int) and not isinstance(first["difficulty"], bool)):
+        return None
+    return QuizStart(seed, options, asks, first)
+
+
+def store_quiz(k: str | None, seed: int, options: dict, asks, first: dict) -> None:
+    _write(k and f"{k}.quiz.json", {"seed": seed, "options": options, "asks": sorted(asks), "first": first})
+
+
+def take_seed(k: str | None) -> int | None:
+    """The seed kept for the next quiz under `k`, removed as it is read (two quizzes never share it), or None."""
+    if k is None:
+        return None
+    path = folder() / f"{k}.next.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.unlink()
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(data, dict) and set(data) == {"seed"} and isinstance(data["seed"], int) and not isinstance(
+        data["seed"], bool) and 0 < data["seed"] < 10 ** 12
+    return data["seed"] if ok else None
+
+
+def store_seed(k: str | None, seed: int) -> None:
+    _write(k and f"{k}.next.json", {"seed": seed})
+
+
+def _write(name: str | None, record: dict) -> None:
+    if not name:
+        return
+    from .errors import OutputError
+    from .util.files import write_text
+
+    try:
+        folder().mkdir(parents=True, exist_ok=True)
+        write_text(folder() / name, json.dumps(record, ensure_ascii=False, default=str), durable=False)
+    except (OSError, OutputError, TypeError, ValueError):
+        pass  # a read-only or full cache only costs speed

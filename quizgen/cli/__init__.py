@@ -447,9 +447,58 @@ def quiz(count, topics, difficulty, seed, families, banks, ask, at, order, redo_
         if redo_missed:
             run_redo(_quiz_io(), history=history, bank=_bank(banks))
         else:
-            # Lazy: the first problem is shown as soon as it is drawn, the others are drawn while it is answered.
-            ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks, ask, at, order, lazy=True)
+            ps = _quiz_set(count, topics, difficulty, seed, families, banks, ask, at, order)
             run_quiz(ps, _quiz_io(), history=history, regen=set_command("quiz", ps, banks))
+
+
+def _quiz_set(count, topics, difficulty, seed, families, banks, ask, at, order):
+    """The quiz's problems, drawn in the background (quiz.prepared). When this quiz was kept (quizgen.setcache:
+    the same selection, seed, banks and code), its first question is shown before SymPy is even imported; without
+    --seed the quiz takes the seed drawn ahead for these options by the previous one. Each quiz keeps its own
+    first question and, without --seed, draws the next quiz's seed and first question while the student reads."""
+    from .. import setcache
+    from ..quiz.prepared import PreparedProblems, PreparedSet
+
+    selection = {"command": "quiz", "n": count, "topics": list(topics), "difficulty": difficulty,
+                 "families": list(families), "ask": ask, "at": at, "order": order}
+    next_key = setcache.key({**selection, "next": True}, banks) if seed is None else None
+    if seed is None:
+        seed = setcache.take_seed(next_key)
+
+    def make(s):
+        return lambda: _problem_set(count, topics, difficulty, s, families, "quiz", banks, ask, at, order,
+                                    lazy=True).problems
+
+    def keep(ps_seed, options, asks, first):
+        from ..quiz.session import first_view
+
+        setcache.store_quiz(setcache.key({**selection, "seed": ps_seed}, banks), ps_seed, options, asks,
+                            first_view(first))
+
+    def after(options, asks, known: bool):
+        def run(first):
+            if not known:
+                keep(options["seed"], options, asks, first)
+            if next_key is not None:  # draw the next quiz's first question now, while this one is read
+                from ..problems import new_seed
+
+                nxt = new_seed()
+                ps2 = _problem_set(count, topics, difficulty, nxt, families, "quiz", banks, ask, at, order, lazy=True)
+                keep(nxt, ps2.options, ps2.problems.asks or (), ps2.problems[0])
+                setcache.store_seed(next_key, nxt)
+        return run
+
+    kept = setcache.load_quiz(setcache.key({**selection, "seed": seed}, banks)) if seed is not None else None
+    if kept is not None:
+        problems = PreparedProblems(count, make(kept.seed), asks=kept.asks, first=kept.first,
+                                    after=after(kept.options, kept.asks, True))
+        return PreparedSet(kept.seed, kept.options, problems)
+    # Not kept: drawn here (bad options exit 2 now), the first problem as soon as the session asks for it.
+    ps = _problem_set(count, topics, difficulty, seed, families, "quiz", banks, ask, at, order, lazy=True)
+    asks = ps.problems.asks
+    problems = PreparedProblems(count, lambda: ps.problems, asks=asks,
+                                after=after(ps.options, sorted(asks or ()), False))
+    return PreparedSet(ps.seed, ps.options, problems)
 
 
 def _bank(banks):

@@ -67,6 +67,10 @@ def preview(text: str, variable: str = "x") -> str:
         return " type the answer · ? hint · skip · steps · quit"
     if s.lower() in QUIT | HINT | SKIP | STEPS | HELP | TWO_D:
         return f" command: {s.lower()}"
+    from .prepared import importing
+
+    if importing():
+        return " …"  # SymPy is still loading in the background (quiz.prepared)
     from ..mathparse import DEPENDENT, parse, parse_equation
     from ..printing import to_text, typed_text
 
@@ -103,6 +107,14 @@ def prompt_for(problem) -> str:
     if ask != "derivative":
         return f"  {problem.asked.prompt(problem)}"
     return f"  {_prompt_name(problem.variable)} = "
+
+
+def first_view(problem) -> dict:
+    """A question as its screen shows it (plain strings): what a kept quiz start holds (quizgen.setcache)."""
+    pretty = pretty_2d(problem.expr) if len(problem.question_text) > LONG_QUESTION else ""
+    prompt = prompt_for(problem) if not getattr(problem, "variables", ()) else f"  {problem.asked.prompt(problem)}"
+    return {"topic": problem.topic, "difficulty": int(problem.difficulty), "question": question_line(problem),
+            "pretty": pretty, "prompt": prompt}
 
 
 def pretty_2d(expr, width: int = WIDTH) -> str:
@@ -297,8 +309,8 @@ class QuizSession:
         self.show("quiz_start", title=self.title, count=len(self.problems), regen=self.regen, intro=self.intro,
                   how=_HOW_TO_ANSWER.get(asks.pop()) if len(asks) == 1 else None)
         try:
-            for i, problem in enumerate(self.problems):
-                r, stop = self._ask(i, problem)
+            for i in range(len(self.problems)):
+                r, stop = self._ask(i)
                 if r.done:
                     result.results.append(r)
                 if stop:
@@ -308,22 +320,31 @@ class QuizSession:
             result.elapsed = self.clock() - t0
             if self.history is not None and self.session_id is not None:
                 self.history.end_session(self.session_id)
+            join = getattr(self.problems, "join", None)
+            if join is not None:
+                join(1.0)  # a quiz ended at once: let the background keep the next quiz's seed (quiz.prepared)
         self.show("summary", **self._summary(result))
         return result
 
-    def _ask(self, i: int, p) -> tuple[ProblemResult, bool]:
+    def _ask(self, i: int, kept: bool = True) -> tuple[ProblemResult, bool]:
         """Ask one problem until it is settled; returns (its result, whether the student stopped the quiz)."""
+        # A kept first question (quiz.prepared) is shown before its problem exists: SymPy is imported and the set
+        # drawn in the background while the student reads; the problem is waited for at the first line typed.
+        preview = getattr(self.problems, "preview", None)
+        view = preview(i) if preview is not None and kept else None
+        p = self.problems[i] if view is None else None
+        if view is None:
+            view = first_view(p)
         r = ProblemResult(p, i + 1)
         started = self.history.clock() if self.history is not None else time.time()
         hint_k = 0
         last_feedback: list[str] = []
-        pretty = pretty_2d(p.expr) if len(p.question_text) > LONG_QUESTION else ""
-        self.show("question", number=i + 1, total=len(self.problems), topic=p.topic, difficulty=p.difficulty,
-                  note=self.notes[i], question=question_line(p), pretty=pretty)
+        self.show("question", number=i + 1, total=len(self.problems), topic=view["topic"],
+                  difficulty=view["difficulty"], note=self.notes[i], question=view["question"], pretty=view["pretty"])
         resume = getattr(self.problems, "resume", None)
         if resume is not None:
             resume()  # the first question is on screen: draw the rest while the student reads and types
-        prompt = prompt_for(p) if not getattr(p, "variables", ()) else f"  {p.asked.prompt(p)}"
+        prompt = view["prompt"]
         while True:
             try:
                 line = self.io.read(prompt)
@@ -332,6 +353,11 @@ class QuizSession:
             except KeyboardInterrupt:
                 self.io.write("\n")
                 return r, True
+            if p is None:
+                p = r.problem = self.problems[i]
+                if first_view(p) != view:  # cannot happen under the same code and banks; never grade the wrong one
+                    self.io.write("  (the question has changed; here it is as drawn)\n")
+                    return self._ask(i, kept=False)
             text = line.strip()
             cmd = text.lower()
             if not text:

@@ -5,8 +5,20 @@ from __future__ import annotations
 import os
 import sys
 
-from ..printing import text_or_str, to_text
 from ..quiz.session import QuizIO, bar, plain, preview
+
+
+# The printers import SymPy: imported at first use, so the quiz's first screen can be written before SymPy loads.
+def to_text(*args, **kwargs) -> str:
+    from ..printing import to_text as printed
+
+    return printed(*args, **kwargs)
+
+
+def text_or_str(*args, **kwargs) -> str:
+    from ..printing import text_or_str as printed
+
+    return printed(*args, **kwargs)
 
 
 def step_line(step) -> str:
