@@ -15,6 +15,7 @@ from .mathparse import symbol
 from .keyform import family_key
 from .keyplan import kinds_for
 from .printing import to_latex, to_text
+from .util.seq import OnDemand
 
 MAX_TRIES_PER_PROBLEM = 60
 
@@ -228,7 +229,7 @@ def lazy_set(n: int = 10, topics=None, difficulty=None, seed=None, bank: Bank | 
     return ProblemSet(seed, options, LazyProblems(problems, n, asks=pool_asks))
 
 
-class LazyProblems:
+class LazyProblems(OnDemand):
     """A sequence of n problems filled from a generator: problem i is waited for only when asked for."""
 
     def __init__(self, source, n: int, asks=None):
@@ -243,9 +244,6 @@ class LazyProblems:
         self._error: BaseException | None = None
         self._lock = threading.Lock()  # one drawer at a time: the generator is not reentrant
         self._thread = None
-
-    def __len__(self) -> int:
-        return self._n
 
     def _fill(self, upto: int) -> None:
         with self._lock:
@@ -271,19 +269,9 @@ class LazyProblems:
             self._thread = threading.Thread(target=work, name="quizgen-draw", daemon=True)
             self._thread.start()
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._n))]
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError(i)
+    def _get(self, i: int):
         self._fill(i)
         return self._done[i]
-
-    def __iter__(self):
-        for i in range(self._n):
-            yield self[i]
 
 
 def _start_set(n, topics, difficulty, seed, bank, families, command, exclude_ids, ask, at, order):

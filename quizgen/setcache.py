@@ -1,5 +1,6 @@
 """A cache of drawn sheet problem sets: re-running `quizgen sheet` with the same selection and seed (to change
---columns, --paper, --space or --title) reuses the drawn problems, keys and steps without importing SymPy.
+--columns, --paper, --space or --title) reuses the drawn problems, keys and steps without importing SymPy; and of
+quizzes' first questions and next seeds (below), so a quiz's first screen needs no SymPy either.
 
 A record holds only the strings a sheet is typeset from (question and key text and LaTeX, step rows), keyed by
 sha256 of the selection options, the seed, every bank file's bytes and quizgen's own source: any change to them
@@ -98,15 +99,7 @@ def _problem(d) -> SheetProblem | None:
 
 def load(k: str | None) -> SheetSet | None:
     """The cached set under key `k`, or None (a miss, an unreadable or malformed record)."""
-    if k is None:
-        return None
-    try:
-        path = folder() / f"{k}.json"
-        if path.stat().st_size > _MAX_RECORD:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = _read(k and f"{k}.json")
     if not (isinstance(data, dict) and set(data) == {"seed", "options", "problems"}
             and isinstance(data["seed"], int) and isinstance(data["options"], dict)
             and isinstance(data["problems"], list) and data["problems"]):
@@ -121,9 +114,6 @@ def store(k: str | None, problem_set, *, steps: bool) -> None:
     """Keep the sheet's strings of a drawn set under key `k` (nothing when k is None; failures only cost speed)."""
     if k is None:
         return
-    from .errors import OutputError
-    from .util.files import write_text
-
     problems = []
     for p in problem_set.problems:
         rows = None
@@ -133,12 +123,7 @@ def store(k: str | None, problem_set, *, steps: bool) -> None:
             rows = [[depth, title, [list(f) for f in formulas]] for depth, title, formulas in step_rows(p.steps)]
         problems.append({"number": p.number, "difficulty": int(p.difficulty), "step_rows": rows,
                          **{name: str(getattr(p, name)) for name in _TEXT_FIELDS}})
-    record = {"seed": problem_set.seed, "options": problem_set.options, "problems": problems}
-    try:
-        folder().mkdir(parents=True, exist_ok=True)
-        write_text(folder() / f"{k}.json", json.dumps(record, ensure_ascii=False, default=str), durable=False)
-    except (OSError, OutputError, TypeError, ValueError):
-        pass
+    _write(f"{k}.json", {"seed": problem_set.seed, "options": problem_set.options, "problems": problems})
 
 
 # ---------------------------------------------------------------- a quiz's first question, and the next seed
@@ -179,15 +164,7 @@ class QuizStart:
 
 
 def load_quiz(k: str | None) -> QuizStart | None:
-    if k is None:
-        return None
-    try:
-        path = folder() / f"{k}.quiz.json"
-        if path.stat().st_size > _MAX_RECORD:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = _read(k and f"{k}.quiz.json")
     if not (isinstance(data, dict) and set(data) == {"seed", "options", "asks", "first"}):
         return None
     seed, options, asks, first = data["seed"], data["options"], data["asks"], data["first"]
@@ -207,14 +184,7 @@ def store_quiz(k: str | None, seed: int, options: dict, asks, first: dict) -> No
 
 def take_seed(k: str | None) -> int | None:
     """The seed kept for the next quiz under `k`, removed as it is read (two quizzes never share it), or None."""
-    if k is None:
-        return None
-    path = folder() / f"{k}.next.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        path.unlink()
-    except (OSError, ValueError):
-        return None
+    data = _read(k and f"{k}.next.json", take=True)
     ok = isinstance(data, dict) and set(data) == {"seed"} and isinstance(data["seed"], int) and not isinstance(
         data["seed"], bool) and 0 < data["seed"] < 10 ** 12
     return data["seed"] if ok else None
@@ -222,6 +192,22 @@ def take_seed(k: str | None) -> int | None:
 
 def store_seed(k: str | None, seed: int) -> None:
     _write(k and f"{k}.next.json", {"seed": seed})
+
+
+def _read(name: str | None, take: bool = False):
+    """The JSON record `name` in the cache folder (removed when `take`), or None: missing, too big, unreadable."""
+    if not name:
+        return None
+    try:
+        path = folder() / name
+        if path.stat().st_size > _MAX_RECORD:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if take:
+            path.unlink()
+        return data
+    except (OSError, ValueError):
+        return None
 
 
 def _write(name: str | None, record: dict) -> None:

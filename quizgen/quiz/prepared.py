@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from ..util.seq import OnDemand
+
 # Set while no background import is under way. Two threads importing the same modules at once can meet a cycle
 # among them and see a module half-initialised, so the quiz's live "read as" line waits for this before it parses.
 _settled = threading.Event()
@@ -15,7 +17,7 @@ def importing() -> bool:
     return not _settled.is_set()
 
 
-class PreparedProblems:
+class PreparedProblems(OnDemand):
     """The n problems of a quiz, from `make()` (a lazy set's problems, built in a background thread once `resume()`
     is called: importing SymPy and drawing take place while the student reads). `first` is the first question's
     view when it was kept (quizgen.setcache), shown by the session before any problem exists; `after(problem)`
@@ -32,9 +34,6 @@ class PreparedProblems:
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return self._n
 
     def preview(self, i: int) -> dict | None:
         """The kept view of question i (only the first is ever kept), or None."""
@@ -76,22 +75,12 @@ class PreparedProblems:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._n))]
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError(i)
+    def _get(self, i: int):
         self.resume()
         self._ready.wait()
         if self._error is not None:
             raise self._error
         return self._problems[i]
-
-    def __iter__(self):
-        for i in range(self._n):
-            yield self[i]
 
 
 class PreparedSet:
