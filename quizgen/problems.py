@@ -119,11 +119,13 @@ class ProblemSet:
 
 
 def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0, *, ask: str = "derivative",
-                 point=None, order: int | None = None, rng: random.Random | None = None) -> Problem:
+                 point=None, order: int | None = None, rng: random.Random | None = None,
+                 text: str | None = None) -> Problem:
     """A Problem with its verified key and display forms, from a family and a drawn function.
 
     `ask` says what is asked (quizgen.asks); `point` is its x = a when the caller fixes it (else the ask draws one
-    with `rng`), `order` the order of a higher derivative. DrawRejected when this draw does not make that question.
+    with `rng`), `order` the order of a higher derivative; `text`, str(expr) when the caller has it (SymPy's
+    printing is a tenth of a problem's time). DrawRejected when this draw does not make that question.
     """
     from . import asks
     from .asks.base import Core
@@ -133,6 +135,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
     if isinstance(expr, sp.Equality):  # an implicit curve: the problem is F = lhs − rhs (= 0)
         equation = expr
         expr = expr.lhs - expr.rhs
+        text = None
     mod = asks.get(ask)
     several = getattr(mod, "SEVERAL", False)
     if getattr(fam, "variables", ()) and len(fam.variables) > 1 and not several:
@@ -150,9 +153,10 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
     core = Core(fam, expr, x, d, key, point=point, order=order, rng=rng)
     core.equation = equation
     fields = mod.build(core)
-    pid = f"{fam.id}-{hashlib.sha1(str(expr).encode()).hexdigest()[:8]}"
+    text = str(expr) if text is None else text
+    pid = f"{fam.id}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
     if ask != "derivative":
-        tag = f"{expr}|{ask}|{fields.get('order', 1)}|{fields.get('point')}"
+        tag = f"{text}|{ask}|{fields.get('order', 1)}|{fields.get('point')}"
         if fields.get("wrt"):  # ∂f/∂x and ∂f/∂y of one function are two problems
             tag += f"|{','.join(fields['wrt'])}"
         pid = f"{fam.id}-{ask}-{hashlib.sha1(tag.encode()).hexdigest()[:8]}"
@@ -352,7 +356,7 @@ def _draw_set(n, pool, seed, exclude_ids, ask, point, order, where):
                 fask = fam.ask if ask == "derivative" and fam.ask else ask  # a family of several variables
                 prng = random.Random(f"quizgen-point:{seed}:{key}") if fask != "derivative" else None
                 problem = make_problem(fam, expr, values, number=len(problems) + 1, ask=fask, point=point,
-                                       order=order, rng=prng)
+                                       order=order, rng=prng, text=key)
             except DrawRejected:
                 continue
             seen.add(key)
