@@ -237,7 +237,8 @@ def _candidates(d, x, keep_factored, kinds):
     if kinds is not None:
         # Only the planned forms: the raw derivative too when it is one of them, or when this draw has none of them.
         planned = [(c, k) for c, k in seen.items() if k in kinds]
-        seen = dict(planned or [next((c, k) for c, k in seen.items() if k == "raw")])
+        raw = next(c for k, c in cands if k == "raw")  # with its sec²/sech² rewrites, whatever name it is kept under
+        seen = dict(planned or [(raw, "raw")])
     return [(k, _sign_out(c)) for c, k in seen.items()]
 
 

@@ -173,7 +173,7 @@ def load_quiz(k: str | None) -> QuizStart | None:
             and isinstance(asks, list) and asks and all(_text_ok(a) for a in asks)
             and isinstance(first, dict) and set(first) == {*_VIEW_FIELDS, "difficulty"}
             and all(_text_ok(first[f], newlines=f == "pretty") for f in _VIEW_FIELDS)
-            and isinstance(first["difficulty"], int) and not isinstance(first["difficulty"], bool)):
+            and first["difficulty"] in (1, 2, 3) and not isinstance(first["difficulty"], bool)):
         return None
     return QuizStart(seed, options, asks, first)
 
@@ -195,19 +195,27 @@ def store_seed(k: str | None, seed: int) -> None:
 
 
 def _read(name: str | None, take: bool = False):
-    """The JSON record `name` in the cache folder (removed when `take`), or None: missing, too big, unreadable."""
+    """The JSON record `name` in the cache folder, or None: missing, too big, unreadable. `take`: claimed first by
+    renaming it to a name of this process's own (atomic), so of two runs reading at once only one gets it."""
     if not name:
         return None
+    path = folder() / name
     try:
-        path = folder() / name
+        if take:
+            claimed = path.with_name(f".{path.name}.{os.getpid()}.taken")
+            os.replace(path, claimed)
+            path = claimed
         if path.stat().st_size > _MAX_RECORD:
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if take:
-            path.unlink()
-        return data
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    finally:
+        if take and path.name.endswith(".taken"):
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def _write(name: str | None, record: dict) -> None:

@@ -82,7 +82,8 @@ def test_a_tampered_kept_question_never_reaches_the_terminal(tmp_path):
     loaded, question, _, out = _quiz(tmp_path, ["-n", "2", "--seed", "7"])
     assert "\x1b" not in out and "owned" not in out
     assert loaded and question == real  # ignored: drawn first, as with nothing kept
-    for broken in ("{", json.dumps({**data, "first": {**data["first"], "difficulty": "2"}}), "[]"):
+    other = {**data, "first": {**data["first"], "question": real}, "seed": 8, "options": {**data["options"], "seed": 8}}
+    for broken in ("{", json.dumps({**data, "first": {**data["first"], "difficulty": "2"}}), "[]", json.dumps(other)):
         records[0].write_text(broken, encoding="utf-8")
         assert _quiz(tmp_path, ["-n", "2", "--seed", "7"])[1] == real
 
@@ -108,3 +109,53 @@ def test_a_kept_view_that_differs_from_the_drawn_problem_is_replaced_before_grad
     assert "x⁹" in out and "the question has changed" in out
     assert out.index("the question has changed") < out.rindex(ps.problems[0].question_text)
     assert result.results and result.results[0].correct
+
+
+@pytest.mark.timeout(60)
+def test_quit_at_a_kept_first_prompt_does_not_wait_for_the_draw():
+    """The set is drawn in the background: `quit` (or Ctrl-C) at the first prompt ends the quiz at once, without
+    waiting for SymPy and the draw (here a draw that never ends)."""
+    import io as _io
+    import threading
+
+    from quizgen.quiz import QuizSession
+    from quizgen.quiz.prepared import PreparedProblems
+    from quizgen.render.terminal import pipe_io
+
+    never = threading.Event()
+    view = {"topic": "power", "difficulty": 1, "question": "d/dx [ x² ]", "pretty": "", "prompt": "  f′(x) = "}
+    for answer in ("quit", KeyboardInterrupt):
+        buf = _io.StringIO()
+        quiz_io = pipe_io(stdout=buf)
+
+        def read(prompt, answer=answer):
+            if answer is KeyboardInterrupt:
+                quiz_io.read = lambda p: (_ for _ in ()).throw(KeyboardInterrupt())
+                return "x"  # a typed line: the problem is waited for, and Ctrl-C comes during that wait
+            return answer
+
+        quiz_io.read = read
+        problems = PreparedProblems(1, lambda: never.wait() or [], asks={"derivative"}, first=view)
+        if answer is KeyboardInterrupt:
+            problems._get = lambda i: (_ for _ in ()).throw(KeyboardInterrupt())
+        result = QuizSession(problems, quiz_io, None, kind="quiz", seed=1, options={}).run()
+        assert result.stopped and not result.results
+        assert "d/dx [ x² ]" in buf.getvalue()
+        never.set()  # let the background end (it counts as importing until then)
+        problems.join(10)
+    from quizgen.quiz.prepared import importing
+
+    assert not importing()
+
+
+def test_a_kept_seed_is_taken_by_one_quiz_only(tmp_path, monkeypatch):
+    from quizgen import setcache
+
+    monkeypatch.setenv("QUIZGEN_CACHE_DIR", str(tmp_path))
+    setcache.store_seed("k", 4242)
+    assert setcache.take_seed("k") == 4242
+    assert setcache.take_seed("k") is None
+    assert list((tmp_path / "sets").iterdir()) == []  # nothing claimed is left behind
+    for bad in ('{"seed": true}', '{"seed": -3}', '{"seed": 5, "x": 1}', "[5]"):
+        (tmp_path / "sets" / "k.next.json").write_text(bad, encoding="utf-8")
+        assert setcache.take_seed("k") is None

@@ -489,6 +489,9 @@ def _quiz_set(count, topics, difficulty, seed, families, banks, ask, at, order):
         return run
 
     kept = setcache.load_quiz(setcache.key({**selection, "seed": seed}, banks)) if seed is not None else None
+    if kept is not None and (kept.seed != seed or kept.options.get("n") != count
+                             or kept.options.get("command") != "quiz"):
+        kept = None  # a record that is not this quiz's (its key says it is): drawn as if nothing were kept
     if kept is not None:
         problems = PreparedProblems(count, make(kept.seed), asks=kept.asks, first=kept.first,
                                     after=after(kept.options, kept.asks, True))

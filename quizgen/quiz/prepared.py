@@ -6,15 +6,21 @@ import threading
 
 from ..util.seq import OnDemand
 
-# Set while no background import is under way. Two threads importing the same modules at once can meet a cycle
-# among them and see a module half-initialised, so the quiz's live "read as" line waits for this before it parses.
-_settled = threading.Event()
-_settled.set()
+# Background imports under way (counted from before their thread starts). Two threads importing the same modules
+# at once can meet a cycle among them and see a module half-initialised, so the quiz's live "read as" line does not
+# parse (which imports the parser and SymPy) while one runs.
+_busy = [0]
+_busy_lock = threading.Lock()
 
 
 def importing() -> bool:
     """True while a prepared quiz imports SymPy and quizgen's checking modules in the background."""
-    return not _settled.is_set()
+    return _busy[0] > 0
+
+
+def _count(k: int) -> None:
+    with _busy_lock:
+        _busy[0] += k
 
 
 class PreparedProblems(OnDemand):
@@ -42,24 +48,30 @@ class PreparedProblems(OnDemand):
     def resume(self) -> None:
         with self._lock:
             if self._thread is None:
+                _count(1)
                 self._thread = threading.Thread(target=self._work, name="quizgen-prepare", daemon=True)
                 self._thread.start()
 
     def _work(self) -> None:
-        _settled.clear()
         try:
             problems = self._make()
             first = problems[0]
-            import quizgen.checker  # noqa: F401 — what grading the first answer imports, before that thread needs it
-
             self._problems = problems
         except BaseException as err:  # noqa: BLE001 — raised again in the reader's thread by __getitem__
             self._error = err
             self._ready.set()
+            _count(-1)
             return
-        finally:
-            _settled.set()
         self._ready.set()
+        try:
+            import quizgen.checker  # noqa: F401 — what grading an answer imports (the reader may import it too)
+        except BaseException:  # noqa: BLE001 — the reader's own import then says what is wrong
+            pass
+        finally:
+            _count(-1)
+        resume = getattr(problems, "resume", None)
+        if resume is not None:
+            resume()  # the rest of this quiz, in the lazy set's own thread, before the next quiz is prepared
         if self._after is not None:
             try:
                 self._after(first)

@@ -331,20 +331,20 @@ class QuizSession:
         # A kept first question (quiz.prepared) is shown before its problem exists: SymPy is imported and the set
         # drawn in the background while the student reads; the problem is waited for at the first line typed.
         preview = getattr(self.problems, "preview", None)
-        view = preview(i) if preview is not None and kept else None
-        p = self.problems[i] if view is None else None
-        if view is None:
-            view = first_view(p)
+        shown = preview(i) if preview is not None and kept else None
+        p = self.problems[i] if shown is None else None
+        if shown is None:
+            shown = first_view(p)
         r = ProblemResult(p, i + 1)
         started = self.history.clock() if self.history is not None else time.time()
         hint_k = 0
         last_feedback: list[str] = []
-        self.show("question", number=i + 1, total=len(self.problems), topic=view["topic"],
-                  difficulty=view["difficulty"], note=self.notes[i], question=view["question"], pretty=view["pretty"])
+        self.show("question", number=i + 1, total=len(self.problems), topic=shown["topic"],
+                  difficulty=shown["difficulty"], note=self.notes[i], question=shown["question"], pretty=shown["pretty"])
         resume = getattr(self.problems, "resume", None)
         if resume is not None:
             resume()  # the first question is on screen: draw the rest while the student reads and types
-        prompt = view["prompt"]
+        prompt = shown["prompt"]
         while True:
             try:
                 line = self.io.read(prompt)
@@ -354,8 +354,14 @@ class QuizSession:
                 self.io.write("\n")
                 return r, True
             if p is None:
-                p = r.problem = self.problems[i]
-                if first_view(p) != view:  # cannot happen under the same code and banks; never grade the wrong one
+                if line.strip().lower() in QUIT:
+                    return r, True  # no need to wait for the problem to stop
+                try:
+                    p = r.problem = self.problems[i]
+                except KeyboardInterrupt:
+                    self.io.write("\n")
+                    return r, True
+                if first_view(p) != shown:  # cannot happen under the same code and banks; never grade the wrong one
                     self.io.write("  (the question has changed; here it is as drawn)\n")
                     return self._ask(i, kept=False)
             text = line.strip()
