@@ -275,10 +275,12 @@ def family_key(expr, d, x, rules=(), kinds=None):
     return textbook(d, x, prefer_fraction="quotient" in rules, keep_factored="chain" in rules, kinds=kinds)
 
 
-def question_order(problem, key, x):
+def question_order(problem, key, x, parts=None):
     """The terms of a sum key in the order of the question's terms, as a teacher writes d/dx[√x + 8eˣ − 5 ln x] =
     1/(2√x) + 8eˣ − 5/x; None when the key is no sum, or a term of it does not come from one term of the question
-    (a collected or single-fraction key keeps its own order). Terms from one question term keep textbook order."""
+    (a collected or single-fraction key keeps its own order). Terms from one question term keep textbook order.
+    `parts`: {term of the question: its derivative} when the caller has them (make_problem differentiates a sum
+    term by term)."""
     from .printing import ordered_terms
 
     if not (getattr(key, "is_Add", False) and getattr(problem, "is_Add", False)):
@@ -288,7 +290,7 @@ def question_order(problem, key, x):
     qterms = ordered_terms(problem)
     forms = []
     for q in qterms:
-        dq = sp.diff(q, x)
+        dq = parts[q] if parts is not None and q in parts else sp.diff(q, x)
         seen = {dq, *sp.Add.make_args(dq)}
         if dq.has(sp.tan):
             sq = _sec_squared(dq)

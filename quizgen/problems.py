@@ -140,7 +140,14 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
     several = getattr(mod, "SEVERAL", False)
     if getattr(fam, "variables", ()) and len(fam.variables) > 1 and not several:
         raise DrawRejected(f"a function of {', '.join(fam.variables)} has no {mod.NOUN} (ask partial or gradient)")
-    d = sp.diff(expr, x)
+    parts = None
+    if expr.is_Add:
+        # Term by term, as SymPy differentiates a sum (Add._eval_derivative): the same d, and the terms' derivatives
+        # are what ordering the key like the question needs (keyform.question_order).
+        parts = {t: sp.diff(t, x) for t in expr.args}
+        d = sp.Add(*parts.values())
+    else:
+        d = sp.diff(expr, x)
     key = family_key(expr, d, x, fam.rules, kinds=kinds_for(fam))
     answer_text = to_text(key)
     if not several:
@@ -152,6 +159,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
         raise TypeError(f"make_problem(ask={ask!r}) needs a point or an rng to draw one")
     core = Core(fam, expr, x, d, key, point=point, order=order, rng=rng)
     core.equation = equation
+    core.parts = parts
     fields = mod.build(core)
     text = str(expr) if text is None else text
     pid = f"{fam.id}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"

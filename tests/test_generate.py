@@ -224,3 +224,17 @@ def test_sec_squared_rewrite_survives_a_cleared_sympy_cache():
     key = textbook(d, x)
     assert key == 8 * x + 3 * sp.sec(x) ** 2
     assert sp.simplify(key - d) == 0
+
+
+def test_a_sum_differentiated_term_by_term_is_sympys_derivative():
+    """make_problem differentiates a sum term by term (question_order reuses the terms' derivatives): that must be
+    sympy.diff's very result, for every family's functions."""
+    from quizgen.mathparse import symbol
+
+    for fam in BANK.families:
+        if fam.variables and len(fam.variables) > 1:
+            continue
+        x = symbol(fam.variable)
+        for p in generate_set(min(3, fam.capacity), families=[fam.id], seed=13, bank=BANK).problems:
+            if p.expr.is_Add:
+                assert sp.Add(*[sp.diff(t, x) for t in p.expr.args]) == sp.diff(p.expr, x), fam.id

@@ -39,6 +39,7 @@ class Core:
     point: sp.Expr | None = None  # given by the caller (--at), else drawn with rng
     order: int | None = None
     rng: random.Random | None = None
+    parts: dict | None = None  # a sum's {term: its derivative}, as make_problem differentiated it (d is their sum)
 
 
 def derivative_key(d, x, rules=()) -> sp.Expr:

@@ -34,7 +34,8 @@ def solve(expr, x, *, point=None, order=None, key=None) -> Key:
 
 
 def build(core: Core) -> dict:
-    terms = question_order(core.expr, core.key, core.x)  # a sum keyed in the order of the question's terms
+    # A sum keyed in the order of the question's terms.
+    terms = question_order(core.expr, core.key, core.x, getattr(core, "parts", None))
     return {"answer": core.key, "answer_text": text_of(core.key, core.fam, terms), "answer_latex": to_latex(core.key, terms)}
 
 
