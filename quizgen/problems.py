@@ -47,6 +47,7 @@ class Problem:
     # Several variables (quizgen.asks.several): every variable in order, and those a partial differentiates by.
     variables: tuple = ()
     wrt: tuple = ()
+    raw: sp.Expr | None = None  # sympy.diff(f) as SymPy gives it, before the key's display form (for the steps)
 
     @property
     def var(self) -> sp.Symbol:
@@ -176,7 +177,7 @@ def make_problem(fam: Family, expr, values: dict | None = None, number: int = 0,
         instruction=instruction, expr=expr,
         question_text=to_text(expr, neg_powers=fam.neg_powers), question_latex=to_latex(expr),
         params=tuple(sorted((k, str(v)) for k, v in (values or {}).items())), rules=fam.rules, number=number,
-        ask=ask, derivative=key,
+        ask=ask, derivative=key, raw=d,
     )
     base.update(fields)  # an ask may say how its question reads (an implicit curve's equation) and its variable
     return Problem(**base)

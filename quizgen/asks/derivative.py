@@ -126,7 +126,9 @@ def frame(p):
 def steps(p):
     from ..steps import trace
 
-    return trace(p.expr, p.var, expected=p.derivative, log_first="log-diff" in (p.rules or ()))
+    raw = getattr(p, "raw", None)  # sympy.diff's own form: the tracer's result is often exactly it
+    return trace(p.expr, p.var, expected=p.derivative, log_first="log-diff" in (p.rules or ()),
+                 forms=(raw,) if raw is not None else ())
 
 
 def to_dict(p) -> dict:
